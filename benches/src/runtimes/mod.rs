@@ -1,0 +1,128 @@
+//! One adapter per Wasm runtime, each in its own file behind a cargo feature.
+//!
+//! | label | adapter | feature |
+//! |---|---|---|
+//! | `wasmtime` | [`wasmtime`](self) with Pulley, SIMD in the interpreter | `wasmtime` |
+//! | `wasmtime-no-simd` | the same, built with `--cfg pulley_disable_interp_simd` | `wasmtime` |
+//! | `trevm` | treVM's host configuration: Pulley without SIMD, fuel, custom page sizes, small stack | `wasmtime` |
+//! | `wasmi` | wasmi 2.x | `wasmi` |
+//! | `wamr`, `wamr-fast` | WAMR classic and fast interpreters (C, via `trevm-wamr-sys`) | `wamr` |
+//! | `wasm-interpreter` | DLR's wasm-interpreter | `wasm-interpreter` |
+//! | `wasefire` | wasefire's in-place interpreter (nightly) | `wasefire` |
+//! | `tinywasm` | tinywasm | `tinywasm` |
+//! | `wasm3` | wasm3 (C) | `wasm3` |
+//! | `native` | the workload compiled natively, no Wasm | `native` |
+//!
+//! `wasmtime` and `wasmtime-no-simd`/`trevm` differ by a compile-time switch
+//! of Pulley, so one build offers either the former or the two latter.
+
+use alloc_crate::boxed::Box;
+use alloc_crate::vec::Vec;
+
+use crate::engine::{Limits, Runtime};
+use crate::error::{Error, ErrorKind, Stage};
+
+#[cfg(feature = "native")]
+pub mod native;
+#[cfg(feature = "tinywasm")]
+pub mod tinywasm;
+#[cfg(feature = "wasefire")]
+pub mod wasefire;
+#[cfg(feature = "wamr")]
+pub mod wamr;
+#[cfg(feature = "wasm3")]
+pub mod wasm3;
+#[cfg(feature = "wasm-interpreter")]
+pub mod wasm_interpreter;
+#[cfg(feature = "wasmi")]
+pub mod wasmi;
+#[cfg(feature = "wasmtime")]
+pub mod wasmtime;
+
+/// Every runtime variant label the harness knows, in the order tables use.
+pub const ALL: &[&str] = &[
+    "wasmtime",
+    "wasmtime-no-simd",
+    "trevm",
+    "wasmi",
+    "wamr",
+    "wamr-fast",
+    "wasm-interpreter",
+    "wasefire",
+    "tinywasm",
+    "wasm3",
+    "native",
+];
+
+/// `true` when Pulley's interpreter was built without SIMD support.
+pub const PULLEY_NO_SIMD: bool = cfg!(pulley_disable_interp_simd);
+
+/// The labels of the variants compiled into this build.
+pub fn available() -> Vec<&'static str> {
+    let mut v = Vec::new();
+    if cfg!(feature = "wasmtime") {
+        if PULLEY_NO_SIMD {
+            v.push("wasmtime-no-simd");
+            v.push("trevm");
+        } else {
+            v.push("wasmtime");
+        }
+    }
+    if cfg!(feature = "wasmi") {
+        v.push("wasmi");
+    }
+    if cfg!(feature = "wamr") {
+        v.push("wamr");
+        v.push("wamr-fast");
+    }
+    if cfg!(feature = "wasm-interpreter") {
+        v.push("wasm-interpreter");
+    }
+    if cfg!(feature = "wasefire") {
+        v.push("wasefire");
+    }
+    if cfg!(feature = "tinywasm") {
+        v.push("tinywasm");
+    }
+    if cfg!(feature = "wasm3") {
+        v.push("wasm3");
+    }
+    if cfg!(feature = "native") {
+        v.push("native");
+    }
+    v
+}
+
+/// Creates the runtime variant `label` with the given budgets.
+pub fn create(label: &str, limits: Limits) -> Result<Box<dyn Runtime>, Error> {
+    let _ = limits;
+    match label {
+        #[cfg(feature = "wasmtime")]
+        "wasmtime" | "wasmtime-no-simd" | "trevm" => wasmtime::Wasmtime::variant(label, limits).map(boxed),
+        #[cfg(feature = "wasmi")]
+        "wasmi" => Ok(boxed(wasmi::Wasmi::new(limits))),
+        #[cfg(feature = "wamr")]
+        "wamr" | "wamr-fast" => wamr::Wamr::variant(label, limits).map(boxed),
+        #[cfg(feature = "wasm3")]
+        "wasm3" => Ok(boxed(wasm3::Wasm3::new(limits))),
+        #[cfg(feature = "wasm-interpreter")]
+        "wasm-interpreter" => Ok(boxed(wasm_interpreter::WasmInterpreter::new(limits))),
+        #[cfg(feature = "tinywasm")]
+        "tinywasm" => Ok(boxed(tinywasm::TinyWasm::new(limits))),
+        #[cfg(feature = "wasefire")]
+        "wasefire" => Ok(boxed(wasefire::Wasefire::new(limits))),
+        #[cfg(feature = "native")]
+        "native" => Ok(boxed(native::Native::new())),
+        _ if ALL.contains(&label) => Err(Error::new(
+            ErrorKind::Unsupported,
+            Stage::Load,
+            alloc_crate::format!("runtime `{label}` is not compiled into this build (available: {:?})", available()),
+        )),
+        _ => Err(Error::new(ErrorKind::Unsupported, Stage::Load, alloc_crate::format!("unknown runtime `{label}`"))),
+    }
+}
+
+#[allow(dead_code)]
+fn boxed<R: Runtime + 'static>(r: R) -> Box<dyn Runtime> {
+    Box::new(r)
+}
