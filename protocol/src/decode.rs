@@ -4,7 +4,7 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt;
 
-use crate::{crc16, Message, Number, CRC_INIT, PREFIX};
+use crate::{crc16, Message, CRC_INIT, PREFIX};
 
 /// What one line of output was.
 #[derive(Clone, Debug, PartialEq)]

@@ -254,3 +254,5 @@ impl<S: AsRef<str>> Message<S> {
 mod decode;
 #[cfg(feature = "alloc")]
 pub use decode::{parse, Line, ParseError};
+
+pub mod slot;

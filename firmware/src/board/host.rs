@@ -1,0 +1,104 @@
+//! The host board: an x86_64 process per cell.
+//!
+//! Usage (the runner drives it; see `trevm-runner`):
+//!
+//! ```text
+//! trevm-firmware list
+//! trevm-firmware prepare RUNTIME POINTER_WIDTH IN.wasm OUT
+//! trevm-firmware run RUNTIME SLOT_FILE [HEAP_LIMIT_BYTES]
+//! ```
+//!
+//! `run` prints the cell in the line protocol on stdout; the process exit
+//! code is 0 when the cell verified, 1 when it failed, 2 on usage errors.
+
+use std::io::Write as _;
+use std::sync::OnceLock;
+use std::time::Instant;
+
+use trevm_bench::{runtimes, Clock, Limits};
+
+use crate::cell::{self, Board};
+
+#[global_allocator]
+static HEAP: trevm_bench::alloc::Tracking<std::alloc::System> = trevm_bench::alloc::Tracking::new(std::alloc::System);
+
+fn now_ns() -> u64 {
+    static T0: OnceLock<Instant> = OnceLock::new();
+    T0.get_or_init(Instant::now).elapsed().as_nanos() as u64
+}
+
+const CLOCK: Clock = Clock { now: now_ns, hz: 1_000_000_000, unit: "ns", source: "std::time::Instant" };
+
+/// Writes protocol lines to stdout, flushing after each so that nothing
+/// finished is lost if the process dies later.
+struct Stdout;
+
+impl core::fmt::Write for Stdout {
+    fn write_str(&mut self, s: &str) -> core::fmt::Result {
+        let mut out = std::io::stdout().lock();
+        out.write_all(s.as_bytes()).map_err(|_| core::fmt::Error)?;
+        if s.ends_with('\n') {
+            out.flush().map_err(|_| core::fmt::Error)?;
+        }
+        Ok(())
+    }
+}
+
+fn usage() -> ! {
+    eprintln!(
+        "usage:\n  trevm-firmware list\n  trevm-firmware prepare RUNTIME POINTER_WIDTH IN.wasm OUT\n  trevm-firmware run RUNTIME SLOT_FILE [HEAP_LIMIT_BYTES]"
+    );
+    std::process::exit(2)
+}
+
+/// Entry point of the host board.
+pub fn main() {
+    now_ns();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    match args.as_slice() {
+        ["list"] => {
+            for label in runtimes::available() {
+                println!("{label}");
+            }
+        }
+        ["prepare", label, width, input, output] => {
+            let width: u32 = width.parse().unwrap_or_else(|_| usage());
+            let wasm = std::fs::read(input).unwrap_or_else(|e| {
+                eprintln!("cannot read {input}: {e}");
+                std::process::exit(2)
+            });
+            let prepared = runtimes::create(label, Limits::EMBEDDED).and_then(|rt| rt.prepare(&wasm, width));
+            match prepared {
+                Ok(bytes) => {
+                    if let Err(e) = std::fs::write(output, bytes) {
+                        eprintln!("cannot write {output}: {e}");
+                        std::process::exit(2)
+                    }
+                }
+                Err(e) => {
+                    eprintln!("{e}");
+                    std::process::exit(1)
+                }
+            }
+        }
+        ["run", label, slot_file, rest @ ..] => {
+            let slot = std::fs::read(slot_file).unwrap_or_else(|e| {
+                eprintln!("cannot read {slot_file}: {e}");
+                std::process::exit(2)
+            });
+            let heap = match rest {
+                [] => 256 * 1024 * 1024,
+                [n] => n.parse().unwrap_or_else(|_| usage()),
+                _ => usage(),
+            };
+            let limits = Limits { max_memory: heap.min(Limits::HOST.max_memory), ..Limits::HOST };
+            let board = Board { name: "host", clock: CLOCK, heap, limits };
+            // The budget counts from what the process holds now (args, slot).
+            trevm_bench::alloc::set_limit(trevm_bench::alloc::current().saturating_add(heap));
+            let ok = cell::run(&mut Stdout, &board, label, &slot);
+            std::process::exit(if ok { 0 } else { 1 })
+        }
+        _ => usage(),
+    }
+}

@@ -1,0 +1,18 @@
+//! treVM bench firmware: one program per board × runtime variant.
+//!
+//! The runtime variant is chosen by cargo feature, the board by a board
+//! module (`board-*` feature): memory map, clock, transport and exit. All
+//! else is [`cell`], shared by every board. On the host board the
+//! "firmware" is a process: the module slot is a file, the transport is
+//! stdout, and several runtime variants may be compiled in at once.
+#![cfg_attr(target_os = "none", no_std, no_main)]
+
+extern crate alloc;
+
+mod board;
+mod cell;
+
+#[cfg(feature = "board-host")]
+fn main() {
+    board::host::main()
+}

@@ -1,0 +1,147 @@
+//! Runs the matrix: runtime variants × workloads on one board, with
+//! progress, appending each finished cell to the results file.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use crate::host::HostBoard;
+use crate::results::{Record, ResultsFile};
+use crate::suite::{self, Workload};
+
+/// What to run.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// Board name.
+    pub board: String,
+    /// Runtime variant labels (empty: all the board can run).
+    pub runtimes: Vec<String>,
+    /// Suite names.
+    pub suites: Vec<String>,
+    /// Results file (appended to).
+    pub out: PathBuf,
+    /// Time budget per cell.
+    pub timeout: Duration,
+    /// Run cells again even when the results file has them as `ok`.
+    pub rerun: bool,
+    /// Build what is missing first.
+    pub build: bool,
+}
+
+/// How a run went.
+#[derive(Clone, Debug, Default)]
+pub struct Summary {
+    /// Cells that ran and succeeded.
+    pub ok: usize,
+    /// Cells that ran and failed (each recorded with its reason).
+    pub failed: usize,
+    /// Cells skipped because the results file already had them.
+    pub skipped: usize,
+    /// Problems that are not a cell's (missing suites, failed builds).
+    pub notes: Vec<String>,
+}
+
+/// The workloads of the requested suites; suites that are not built are
+/// reported in `notes` and skipped.
+pub fn workloads(suites: &[String], notes: &mut Vec<String>) -> Vec<Workload> {
+    let mut all = Vec::new();
+    for s in suites {
+        match suite::discover(s) {
+            Ok(w) => all.extend(w),
+            Err(msg) => notes.push(msg),
+        }
+    }
+    all
+}
+
+/// Runs `plan` on the host board.
+pub fn run_host(plan: &Plan) -> Result<Summary, String> {
+    let mut summary = Summary::default();
+    let wanted: Vec<&str> = if plan.runtimes.is_empty() {
+        trevm_bench_labels()
+    } else {
+        plan.runtimes.iter().map(String::as_str).collect()
+    };
+    for r in &wanted {
+        if !trevm_bench_labels().contains(r) {
+            return Err(format!("unknown runtime `{r}` (known: {})", trevm_bench_labels().join(", ")));
+        }
+    }
+    if plan.build && plan.suites.iter().any(|s| s == "own") {
+        crate::build::own_workloads()?;
+    }
+    let board = if plan.build {
+        let (b, problems) = HostBoard::build(&wanted);
+        summary.notes.extend(problems);
+        b
+    } else {
+        HostBoard::existing()
+    };
+    let workloads = workloads(&plan.suites, &mut summary.notes);
+    let mut out = ResultsFile::open(&plan.out).map_err(|e| format!("cannot open {}: {e}", plan.out.display()))?;
+    let total = wanted.len() * workloads.len();
+    let started = Instant::now();
+    let mut i = 0;
+    for label in &wanted {
+        for w in &workloads {
+            i += 1;
+            if !plan.rerun && out.has_ok("host", label, &w.suite, &w.name) {
+                summary.skipped += 1;
+                continue;
+            }
+            let rec = board.run_cell(label, w, plan.timeout);
+            progress(i, total, &rec, started);
+            if rec.is_ok() {
+                summary.ok += 1;
+            } else {
+                summary.failed += 1;
+            }
+            out.append(&rec).map_err(|e| format!("cannot append to {}: {e}", plan.out.display()))?;
+        }
+    }
+    Ok(summary)
+}
+
+/// Every runtime variant label, in table order.
+pub fn trevm_bench_labels() -> Vec<&'static str> {
+    RUNTIMES.to_vec()
+}
+
+/// Runtime variant labels, in the order tables use (the same list as
+/// `trevm_bench::runtimes::ALL`; the runner does not link the runtimes).
+pub const RUNTIMES: &[&str] = &[
+    "wasmtime",
+    "wasmtime-no-simd",
+    "trevm",
+    "wasmi",
+    "wamr",
+    "wamr-fast",
+    "wasm-interpreter",
+    "wasefire",
+    "tinywasm",
+    "wasm3",
+    "native",
+];
+
+fn progress(i: usize, total: usize, rec: &Record, started: Instant) {
+    let what = match (&rec.error, rec.metrics.get("interval")) {
+        (None, Some(m)) => format!("ok {} {}", m.value, m.unit),
+        (Some(e), _) => format!("FAILED {}: {}", e.kind, first_line(&e.message)),
+        (None, None) => "ok".into(),
+    };
+    eprintln!(
+        "[{i:>4}/{total}] {:>7.1}s  {:<17} {:<9} {:<18} {what}",
+        started.elapsed().as_secs_f64(),
+        rec.runtime,
+        rec.suite,
+        rec.workload
+    );
+}
+
+fn first_line(s: &str) -> &str {
+    let l = s.lines().next().unwrap_or("");
+    if l.len() > 120 {
+        &l[..l.char_indices().nth(120).map_or(l.len(), |(i, _)| i)]
+    } else {
+        l
+    }
+}
