@@ -1,0 +1,54 @@
+# treVM bench — see README.md. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+BOARD   ?= host
+RUNTIME ?=
+SUITE   ?= own
+OUT     ?= results/runs/$(BOARD).jsonl
+TIMEOUT ?= 120
+REPORT  ?= report
+RESULTS ?= $(wildcard results/runs/*.jsonl)
+PAPER   ?= ../shared/reference/dcoss2026/results
+THRESHOLD ?= 1.0
+
+CARGO   := cargo
+RUNNER  := $(CARGO) run --quiet --release -p trevm-runner --bin trevm --
+ANALYSIS := $(CARGO) run --quiet --release -p trevm-analysis --bin trevm-analysis --
+
+.PHONY: help setup workloads host-programs bench test report compare size-check list clean
+
+help: ## this list
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+	@echo "  variables: BOARD=$(BOARD) RUNTIME=<a,b> SUITE=own|coremark|embench|all OUT=<file.jsonl> TIMEOUT=<s>"
+
+setup: ## install Debian packages and Rust targets (idempotent)
+	@bash scripts/setup.sh
+
+workloads: setup ## build the own workload modules (wasm32v1-none)
+	$(CARGO) build --release -p own-workloads --target wasm32v1-none --features guest --bins
+
+host-programs: setup ## build the host board's cell programs (all runtime variants)
+	$(RUNNER) build --board host
+
+bench: setup ## run the matrix: BOARD=host [RUNTIME=..] [SUITE=..] [OUT=..]
+	$(RUNNER) bench --board $(BOARD) --suite $(SUITE) --out $(OUT) --timeout $(TIMEOUT) $(if $(RUNTIME),--runtime $(RUNTIME))
+
+list: ## runtime variants, suites and what is built
+	$(RUNNER) list
+
+test: setup host-programs ## the test suite (what CI runs)
+	$(CARGO) test --release --workspace --exclude trevm-wamr-sys
+	$(CARGO) test --release -p trevm-bench --features std,prepare,wasmtime,wasmi,wamr,wasm-interpreter,tinywasm,wasm3,native
+	$(CARGO) test --release -p own-workloads
+
+report: ## build the report from RESULTS (default results/runs/*.jsonl) into REPORT/
+	$(ANALYSIS) report --out $(REPORT) --paper $(PAPER) $(RESULTS)
+
+compare: ## footprint/speed gate: BASELINE=a.jsonl CURRENT=b.jsonl [THRESHOLD=1.0]
+	@test -n "$(BASELINE)" -a -n "$(CURRENT)" || { echo "usage: make compare BASELINE=a.jsonl CURRENT=b.jsonl"; exit 2; }
+	$(ANALYSIS) compare --baseline $(BASELINE) --current $(CURRENT) --threshold $(THRESHOLD)
+
+clean: ## remove build outputs (not results)
+	rm -rf build $(REPORT)
+	$(CARGO) clean
