@@ -16,3 +16,9 @@ mod cell;
 fn main() {
     board::host::main()
 }
+
+#[cfg(not(any(feature = "board-host", target_os = "none")))]
+fn main() {
+    eprintln!("trevm-firmware was built without a board: build it with `--features board-host,<runtimes>` (see the Makefile)");
+    std::process::exit(2)
+}

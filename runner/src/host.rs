@@ -21,6 +21,9 @@ pub struct HostBoard {
     programs: BTreeMap<String, (PathBuf, &'static HostFlavour)>,
     /// Heap budget per cell, bytes.
     pub heap_limit: usize,
+    /// Fuel budget for variants that meter fuel (`None`: the variant's
+    /// default, practically unlimited).
+    pub fuel: Option<u64>,
 }
 
 impl HostBoard {
@@ -130,11 +133,12 @@ impl HostBoard {
             rec.fail("internal", "prepare", e.to_string());
             return rec;
         }
-        run_process(
-            Command::new(program).arg("run").arg(label).arg(&slot_path).arg(self.heap_limit.to_string()),
-            timeout,
-            &mut rec,
-        );
+        let mut cmd = Command::new(program);
+        cmd.arg("run").arg(label).arg(&slot_path).arg(self.heap_limit.to_string());
+        if let Some(fuel) = self.fuel {
+            cmd.arg(fuel.to_string());
+        }
+        run_process(&mut cmd, timeout, &mut rec);
         rec
     }
 }

@@ -5,7 +5,7 @@
 //! ```text
 //! trevm-firmware list
 //! trevm-firmware prepare RUNTIME POINTER_WIDTH IN.wasm OUT
-//! trevm-firmware run RUNTIME SLOT_FILE [HEAP_LIMIT_BYTES]
+//! trevm-firmware run RUNTIME SLOT_FILE [HEAP_LIMIT_BYTES [FUEL]]
 //! ```
 //!
 //! `run` prints the cell in the line protocol on stdout; the process exit
@@ -46,7 +46,7 @@ impl core::fmt::Write for Stdout {
 
 fn usage() -> ! {
     eprintln!(
-        "usage:\n  trevm-firmware list\n  trevm-firmware prepare RUNTIME POINTER_WIDTH IN.wasm OUT\n  trevm-firmware run RUNTIME SLOT_FILE [HEAP_LIMIT_BYTES]"
+        "usage:\n  trevm-firmware list\n  trevm-firmware prepare RUNTIME POINTER_WIDTH IN.wasm OUT\n  trevm-firmware run RUNTIME SLOT_FILE [HEAP_LIMIT_BYTES [FUEL]]"
     );
     std::process::exit(2)
 }
@@ -87,12 +87,14 @@ pub fn main() {
                 eprintln!("cannot read {slot_file}: {e}");
                 std::process::exit(2)
             });
-            let heap = match rest {
-                [] => 256 * 1024 * 1024,
-                [n] => n.parse().unwrap_or_else(|_| usage()),
+            let number = |s: &str| s.parse::<u64>().unwrap_or_else(|_| usage());
+            let (heap, fuel) = match rest {
+                [] => (256 * 1024 * 1024, Limits::HOST.fuel),
+                [h] => (number(h) as usize, Limits::HOST.fuel),
+                [h, f] => (number(h) as usize, number(f)),
                 _ => usage(),
             };
-            let limits = Limits { max_memory: heap.min(Limits::HOST.max_memory), ..Limits::HOST };
+            let limits = Limits { max_memory: heap.min(Limits::HOST.max_memory), fuel, ..Limits::HOST };
             let board = Board { name: "host", clock: CLOCK, heap, limits };
             // The budget counts from what the process holds now (args, slot).
             trevm_bench::alloc::set_limit(trevm_bench::alloc::current().saturating_add(heap));
