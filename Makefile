@@ -26,7 +26,7 @@ setup: ## install Debian packages and Rust targets (idempotent)
 	@bash scripts/setup.sh
 
 workloads: setup ## build the own workload modules (wasm32v1-none)
-	$(CARGO) build --release -p own-workloads --target wasm32v1-none --features guest --bins
+	$(CARGO) build --profile guest -p own-workloads --target wasm32v1-none --features guest --bins
 
 host-programs: setup ## build the host board's cell programs (all runtime variants)
 	$(RUNNER) build --board host

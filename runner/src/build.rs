@@ -75,7 +75,7 @@ fn status(mut c: Command, what: &str) -> Result<(), String> {
 /// Builds the `own` workloads for `wasm32v1-none`.
 pub fn own_workloads() -> Result<(), String> {
     let mut c = cargo(None);
-    c.args(["build", "--release", "-p", "own-workloads", "--target", "wasm32v1-none", "--features", "guest", "--bins"]);
+    c.args(["build", "--profile", "guest", "-p", "own-workloads", "--target", "wasm32v1-none", "--features", "guest", "--bins"]);
     status(c, "the own workloads (wasm32v1-none)")
 }
 

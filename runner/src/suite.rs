@@ -25,7 +25,7 @@ pub struct Workload {
 /// Where the built modules of `suite` are.
 pub fn module_dir(suite: &str) -> PathBuf {
     match suite {
-        "own" => workspace::root().join("target/wasm32v1-none/release"),
+        "own" => workspace::root().join("target/wasm32v1-none/guest"),
         other => workspace::build_dir().join("suites").join(other),
     }
 }
