@@ -42,12 +42,12 @@ test: setup host-programs ## the test suite (what CI runs)
 	$(CARGO) test --release -p trevm-bench --features std,prepare,wasmtime,wasmi,wamr,wasm-interpreter,tinywasm,wasm3,native
 	$(CARGO) test --release -p own-workloads
 
-report: ## build the report from RESULTS (default results/runs/*.jsonl) into REPORT/
-	$(ANALYSIS) report --out $(REPORT) --paper $(PAPER) $(RESULTS)
+report: ## build the report from RESULTS (default results/runs/*.jsonl) into REPORT/ [BOARDS=b1,b2]
+	$(ANALYSIS) report --out $(REPORT) --paper $(PAPER) $(if $(BOARDS),--boards $(BOARDS)) $(RESULTS)
 
-compare: ## footprint/speed gate: BASELINE=a.jsonl CURRENT=b.jsonl [THRESHOLD=1.0]
-	@test -n "$(BASELINE)" -a -n "$(CURRENT)" || { echo "usage: make compare BASELINE=a.jsonl CURRENT=b.jsonl"; exit 2; }
-	$(ANALYSIS) compare --baseline $(BASELINE) --current $(CURRENT) --threshold $(THRESHOLD)
+compare: ## footprint gate: BASELINE=a.jsonl CURRENT=b.jsonl [THRESHOLD=1.0] [INSTRUCTIONS=1]
+	@test -n "$(BASELINE)" -a -n "$(CURRENT)" || { echo "usage: make compare BASELINE=a.jsonl CURRENT=b.jsonl [THRESHOLD=1.0] [INSTRUCTIONS=1]"; exit 2; }
+	$(ANALYSIS) compare --baseline $(BASELINE) --current $(CURRENT) --threshold $(THRESHOLD) $(if $(INSTRUCTIONS),--instructions)
 
 clean: ## remove build outputs (not results)
 	rm -rf build $(REPORT)

@@ -1,0 +1,391 @@
+//! A set of cells keyed by (board, runtime, suite, workload), with the
+//! look-ups the tables and plots need.
+//!
+//! Results files are append-only logs: a run that is resumed or repeated
+//! appends a new line for a cell that already has one. A [`Dataset`] keeps
+//! the **last** record for each key, in the order the records are given
+//! (files in command-line order, lines in file order); the earlier ones are
+//! counted in [`Dataset::superseded`].
+
+use crate::record::{LocatedRecord, Record, Source, FOOTPRINT_SUITE, FOOTPRINT_WORKLOAD};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Identity of a cell.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Key {
+    /// Board.
+    pub board: String,
+    /// Runtime variant.
+    pub runtime: String,
+    /// Suite.
+    pub suite: String,
+    /// Workload.
+    pub workload: String,
+}
+
+impl Key {
+    /// The key of a record.
+    pub fn of(r: &Record) -> Self {
+        Key {
+            board: r.board.clone(),
+            runtime: r.runtime.clone(),
+            suite: r.suite.clone(),
+            workload: r.workload.clone(),
+        }
+    }
+}
+
+/// The value of one metric of one cell, as tables and plots show it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// Measured.
+    Ok {
+        /// The number.
+        value: f64,
+        /// Its unit.
+        unit: String,
+    },
+    /// The cell failed (reason: error kind, or `unverified`): shown as
+    /// failed, never as zero.
+    Failed(String),
+    /// No cell, or the metric was not measured.
+    Missing,
+}
+
+impl Value {
+    /// The number when measured.
+    pub fn number(&self) -> Option<f64> {
+        match self {
+            Value::Ok { value, .. } => Some(*value),
+            _ => None,
+        }
+    }
+
+    /// The unit when measured.
+    pub fn unit(&self) -> Option<&str> {
+        match self {
+            Value::Ok { unit, .. } => Some(unit),
+            _ => None,
+        }
+    }
+
+    /// Whether the cell failed.
+    pub fn is_failed(&self) -> bool {
+        matches!(self, Value::Failed(_))
+    }
+}
+
+/// Cells keyed by (board, runtime, suite, workload), last record wins.
+#[derive(Debug, Clone, Default)]
+pub struct Dataset {
+    cells: BTreeMap<Key, LocatedRecord>,
+    /// How many records were replaced by a later one with the same key.
+    pub superseded: usize,
+}
+
+/// Canonical display order of runtime labels; unknown ones follow,
+/// alphabetically.
+pub const RUNTIME_ORDER: &[&str] = &[
+    "native",
+    "trevm",
+    "wasmtime",
+    "wasmtime-no-simd",
+    "wasmi",
+    "wamr",
+    "wamr-fast",
+    "wasm-interpreter",
+    "wasefire",
+    "tinywasm",
+    "wasm3",
+    "none",
+];
+
+/// Canonical display order of boards: ours, each real board followed by
+/// the paper's board of the same kind (so the paper's come out as pico2w,
+/// nrf52840dk, esp32-c6, esp32).
+pub const BOARD_ORDER: &[&str] = &[
+    "qemu-m33",
+    "qemu-m4f",
+    "qemu-rv32",
+    "rpi-pico2-w",
+    "pico2w",
+    "nrf52840dk",
+    "espressif-esp32-c6-devkitc-1",
+    "esp32-c6",
+    "espressif-esp32-devkitc",
+    "esp32",
+    "host",
+];
+
+fn order_by(list: &[&str], names: impl IntoIterator<Item = String>) -> Vec<String> {
+    let mut v: Vec<String> = names
+        .into_iter()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    v.sort_by_key(|n| {
+        (
+            list.iter().position(|x| x == n).unwrap_or(usize::MAX),
+            n.clone(),
+        )
+    });
+    v
+}
+
+/// Sorts runtime labels in [`RUNTIME_ORDER`], deduplicated.
+pub fn sort_runtimes(names: impl IntoIterator<Item = String>) -> Vec<String> {
+    order_by(RUNTIME_ORDER, names)
+}
+
+/// Sorts board names in [`BOARD_ORDER`], deduplicated.
+pub fn sort_boards(names: impl IntoIterator<Item = String>) -> Vec<String> {
+    order_by(BOARD_ORDER, names)
+}
+
+impl Dataset {
+    /// Builds a dataset; for a repeated key the later record wins.
+    pub fn from_records(records: impl IntoIterator<Item = LocatedRecord>) -> Self {
+        let mut ds = Dataset::default();
+        for r in records {
+            ds.insert(r);
+        }
+        ds
+    }
+
+    /// Inserts one record, replacing an earlier one with the same key.
+    pub fn insert(&mut self, r: LocatedRecord) {
+        if self.cells.insert(Key::of(&r.record), r).is_some() {
+            self.superseded += 1;
+        }
+    }
+
+    /// Number of cells.
+    pub fn len(&self) -> usize {
+        self.cells.len()
+    }
+
+    /// Whether there is no cell.
+    pub fn is_empty(&self) -> bool {
+        self.cells.is_empty()
+    }
+
+    /// All cells in key order.
+    pub fn iter(&self) -> impl Iterator<Item = (&Key, &LocatedRecord)> {
+        self.cells.iter()
+    }
+
+    /// Only the cells of the given boards.
+    pub fn filter_boards(&self, boards: &[String]) -> Dataset {
+        Dataset {
+            cells: self
+                .cells
+                .iter()
+                .filter(|(k, _)| boards.contains(&k.board))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            superseded: self.superseded,
+        }
+    }
+
+    /// Boards present, in [`BOARD_ORDER`].
+    pub fn boards(&self) -> Vec<String> {
+        sort_boards(self.cells.keys().map(|k| k.board.clone()))
+    }
+
+    /// Runtimes with at least one cell of `suite` on `board`.
+    pub fn runtimes(&self, board: &str, suite: &str) -> Vec<String> {
+        sort_runtimes(
+            self.cells
+                .keys()
+                .filter(|k| k.board == board && k.suite == suite)
+                .map(|k| k.runtime.clone()),
+        )
+    }
+
+    /// Workloads of `suite` on `board`, sorted by name.
+    pub fn workloads(&self, board: &str, suite: &str) -> Vec<String> {
+        self.cells
+            .keys()
+            .filter(|k| k.board == board && k.suite == suite)
+            .map(|k| k.workload.clone())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect()
+    }
+
+    /// Whether `board` has any cell of `suite`.
+    pub fn has_suite(&self, board: &str, suite: &str) -> bool {
+        self.cells
+            .keys()
+            .any(|k| k.board == board && k.suite == suite)
+    }
+
+    /// The cell, if any.
+    pub fn get(
+        &self,
+        board: &str,
+        runtime: &str,
+        suite: &str,
+        workload: &str,
+    ) -> Option<&LocatedRecord> {
+        self.cells.get(&Key {
+            board: board.to_string(),
+            runtime: runtime.to_string(),
+            suite: suite.to_string(),
+            workload: workload.to_string(),
+        })
+    }
+
+    /// The footprint record of `runtime` on `board`.
+    pub fn footprint(&self, board: &str, runtime: &str) -> Option<&LocatedRecord> {
+        self.get(board, runtime, FOOTPRINT_SUITE, FOOTPRINT_WORKLOAD)
+    }
+
+    /// One metric of one cell.
+    pub fn value(
+        &self,
+        board: &str,
+        runtime: &str,
+        suite: &str,
+        workload: &str,
+        metric: &str,
+    ) -> Value {
+        match self.get(board, runtime, suite, workload) {
+            None => Value::Missing,
+            Some(c) => metric_value(&c.record, metric),
+        }
+    }
+
+    /// The sum of several metrics of one cell (all must be measured and in
+    /// the same unit, else [`Value::Missing`]).
+    pub fn sum(
+        &self,
+        board: &str,
+        runtime: &str,
+        suite: &str,
+        workload: &str,
+        metrics: &[&str],
+    ) -> Value {
+        match self.get(board, runtime, suite, workload) {
+            None => Value::Missing,
+            Some(c) => sum_value(&c.record, metrics),
+        }
+    }
+
+    /// Where a cell was read, for messages.
+    pub fn source(&self, key: &Key) -> Option<&Source> {
+        self.cells.get(key).map(|c| &c.source)
+    }
+}
+
+/// One metric of a record as a [`Value`].
+pub fn metric_value(r: &Record, metric: &str) -> Value {
+    if let Some(reason) = r.failure() {
+        return Value::Failed(reason);
+    }
+    match r.metric(metric) {
+        Some(m) => Value::Ok {
+            value: m.value,
+            unit: m.unit.clone(),
+        },
+        None => Value::Missing,
+    }
+}
+
+/// The sum of metrics of a record as a [`Value`].
+pub fn sum_value(r: &Record, metrics: &[&str]) -> Value {
+    if let Some(reason) = r.failure() {
+        return Value::Failed(reason);
+    }
+    let mut total = 0.0;
+    let mut unit: Option<&str> = None;
+    for name in metrics {
+        match r.metric(name) {
+            None => return Value::Missing,
+            Some(m) => {
+                if let Some(u) = unit {
+                    if u != m.unit {
+                        return Value::Missing;
+                    }
+                }
+                unit = Some(&m.unit);
+                total += m.value;
+            }
+        }
+    }
+    Value::Ok {
+        value: total,
+        unit: unit.unwrap_or("").to_string(),
+    }
+}
+
+/// Converts time units to milliseconds where possible (`ns`, `us`, `ms`,
+/// `s`); other units (`cycles`, `instructions`) are returned unchanged.
+pub fn normalise_time(value: f64, unit: &str) -> (f64, String) {
+    match unit {
+        "ns" => (value / 1e6, "ms".to_string()),
+        "us" | "µs" => (value / 1e3, "ms".to_string()),
+        "s" => (value * 1e3, "ms".to_string()),
+        _ => (value, unit.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn located(r: Record, line: usize) -> LocatedRecord {
+        LocatedRecord {
+            record: r,
+            source: Source {
+                path: PathBuf::from("t.jsonl"),
+                line,
+            },
+        }
+    }
+
+    #[test]
+    fn last_record_wins() {
+        let a = Record::ok("b", "wasmi", "own", "x").with_metric("interval", 1.0, "ns");
+        let b = Record::ok("b", "wasmi", "own", "x").with_metric("interval", 2.0, "ns");
+        let ds = Dataset::from_records([located(a, 1), located(b, 2)]);
+        assert_eq!(ds.len(), 1);
+        assert_eq!(ds.superseded, 1);
+        assert_eq!(
+            ds.value("b", "wasmi", "own", "x", "interval").number(),
+            Some(2.0)
+        );
+    }
+
+    #[test]
+    fn failed_is_not_zero() {
+        let mut r = Record::ok("b", "wasmi", "own", "x");
+        r.status = crate::record::Status::Failed;
+        r.error = Some(crate::record::ErrorInfo {
+            kind: "trap".into(),
+            stage: "run".into(),
+            message: "unreachable".into(),
+        });
+        let ds = Dataset::from_records([located(r, 1)]);
+        assert_eq!(
+            ds.value("b", "wasmi", "own", "x", "interval"),
+            Value::Failed("trap".into())
+        );
+        assert_eq!(
+            ds.value("b", "wasmi", "own", "y", "interval"),
+            Value::Missing
+        );
+    }
+
+    #[test]
+    fn runtime_order() {
+        let v = sort_runtimes([
+            "zzz".into(),
+            "wasmi".into(),
+            "native".into(),
+            "wasmi".into(),
+        ]);
+        assert_eq!(v, ["native", "wasmi", "zzz"]);
+    }
+}

@@ -1,0 +1,444 @@
+//! Tables rendered as Markdown, CSV and HTML.
+//!
+//! Cell conventions, the same in every output: a failed cell is written
+//! `FAILED (<kind>)` (CSV: `FAILED:<kind>`), a cell with no data `–` (CSV:
+//! empty). A failed or missing cell is never written as 0.
+
+use crate::dataset::Value;
+use crate::views::{self, CapsuleRow, FootprintView, Grid, Overhead, Sections};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// One table cell.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TableCell {
+    /// A label.
+    Text(String),
+    /// A number (shown rounded in Markdown/HTML, in full in CSV).
+    Num(f64),
+    /// A failed measurement, with its reason.
+    Failed(String),
+    /// No data.
+    Missing,
+}
+
+impl From<&Value> for TableCell {
+    fn from(v: &Value) -> Self {
+        match v {
+            Value::Ok { value, .. } => TableCell::Num(*value),
+            Value::Failed(r) => TableCell::Failed(r.clone()),
+            Value::Missing => TableCell::Missing,
+        }
+    }
+}
+
+impl From<Option<f64>> for TableCell {
+    fn from(v: Option<f64>) -> Self {
+        v.map(TableCell::Num).unwrap_or(TableCell::Missing)
+    }
+}
+
+/// Formats a number for reading: integers as integers, others with about
+/// four significant digits.
+pub fn fmt_num(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        return format!("{}", v as i64);
+    }
+    let a = v.abs();
+    if a >= 1000.0 {
+        format!("{v:.0}")
+    } else if a >= 100.0 {
+        format!("{v:.1}")
+    } else if a >= 10.0 {
+        format!("{v:.2}")
+    } else if a >= 1.0 {
+        format!("{v:.3}")
+    } else if a == 0.0 {
+        "0".to_string()
+    } else {
+        let digits = (-a.log10().floor()) as usize + 3;
+        format!("{v:.digits$}")
+    }
+}
+
+impl TableCell {
+    fn human(&self) -> String {
+        match self {
+            TableCell::Text(s) => s.clone(),
+            TableCell::Num(v) => fmt_num(*v),
+            TableCell::Failed(r) => format!("FAILED ({r})"),
+            TableCell::Missing => "–".to_string(),
+        }
+    }
+
+    fn csv(&self) -> String {
+        match self {
+            TableCell::Text(s) => csv_quote(s),
+            TableCell::Num(v) => format!("{v}"),
+            TableCell::Failed(r) => csv_quote(&format!("FAILED:{r}")),
+            TableCell::Missing => String::new(),
+        }
+    }
+}
+
+fn csv_quote(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// A titled table with notes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    /// File stem (`table1-coremark`, ...).
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Column headers.
+    pub header: Vec<String>,
+    /// Rows; each as long as `header`.
+    pub rows: Vec<Vec<TableCell>>,
+    /// Remarks printed under the table.
+    pub notes: Vec<String>,
+}
+
+impl Table {
+    /// Whether the table holds no row.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// Markdown: a heading, the table (or *no data*), the notes.
+    pub fn to_markdown(&self) -> String {
+        let mut s = format!("### {}\n\n", self.title);
+        if self.rows.is_empty() {
+            s.push_str("_no data_\n");
+        } else {
+            let _ = writeln!(s, "| {} |", self.header.join(" | "));
+            let _ = writeln!(
+                s,
+                "|{}",
+                self.header
+                    .iter()
+                    .enumerate()
+                    .map(|(i, _)| if i == 0 { "---|" } else { "---:|" })
+                    .collect::<String>()
+            );
+            for row in &self.rows {
+                let cells: Vec<String> = row
+                    .iter()
+                    .map(|c| match c {
+                        TableCell::Failed(_) => format!("**{}**", c.human()),
+                        _ => c.human().replace('|', "\\|"),
+                    })
+                    .collect();
+                let _ = writeln!(s, "| {} |", cells.join(" | "));
+            }
+        }
+        if !self.notes.is_empty() {
+            s.push('\n');
+            for n in &self.notes {
+                let _ = writeln!(s, "- {n}");
+            }
+        }
+        s
+    }
+
+    /// CSV: header line, then one line per row (no title, no notes).
+    pub fn to_csv(&self) -> String {
+        let mut s = String::new();
+        let h: Vec<String> = self.header.iter().map(|h| csv_quote(h)).collect();
+        let _ = writeln!(s, "{}", h.join(","));
+        for row in &self.rows {
+            let cells: Vec<String> = row.iter().map(TableCell::csv).collect();
+            let _ = writeln!(s, "{}", cells.join(","));
+        }
+        s
+    }
+
+    /// An HTML fragment: heading, table, notes.
+    pub fn to_html(&self) -> String {
+        let mut s = format!("<h3 id=\"{}\">{}</h3>\n", self.id, html_escape(&self.title));
+        if self.rows.is_empty() {
+            s.push_str("<p><em>no data</em></p>\n");
+        } else {
+            s.push_str("<table>\n<tr>");
+            for h in &self.header {
+                let _ = write!(s, "<th>{}</th>", html_escape(h));
+            }
+            s.push_str("</tr>\n");
+            for row in &self.rows {
+                s.push_str("<tr>");
+                for (i, c) in row.iter().enumerate() {
+                    let class = match c {
+                        TableCell::Failed(_) => " class=\"failed\"",
+                        TableCell::Missing => " class=\"missing\"",
+                        _ if i > 0 => " class=\"num\"",
+                        _ => "",
+                    };
+                    let _ = write!(s, "<td{class}>{}</td>", html_escape(&c.human()));
+                }
+                s.push_str("</tr>\n");
+            }
+            s.push_str("</table>\n");
+        }
+        if !self.notes.is_empty() {
+            s.push_str("<ul class=\"notes\">\n");
+            for n in &self.notes {
+                let _ = writeln!(s, "<li>{}</li>", html_escape(n));
+            }
+            s.push_str("</ul>\n");
+        }
+        s
+    }
+
+    /// Writes `<id>.md` and `<id>.csv` into `dir`; returns their paths.
+    pub fn write(&self, dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+        std::fs::create_dir_all(dir)?;
+        let md = dir.join(format!("{}.md", self.id));
+        let csv = dir.join(format!("{}.csv", self.id));
+        std::fs::write(&md, self.to_markdown())?;
+        std::fs::write(&csv, self.to_csv())?;
+        Ok(vec![md, csv])
+    }
+}
+
+/// A table of a [`Grid`]: first column the row labels.
+pub fn grid_table(id: &str, title: &str, row_header: &str, g: &Grid) -> Table {
+    let mut header = vec![row_header.to_string()];
+    header.extend(g.cols.iter().cloned());
+    let has_markers = !g.markers.is_empty();
+    if has_markers {
+        header.push("linear memory".to_string());
+    }
+    let rows = g
+        .rows
+        .iter()
+        .map(|r| {
+            let mut row = vec![TableCell::Text(r.clone())];
+            row.extend(g.cols.iter().map(|c| TableCell::from(&g.get(r, c))));
+            if has_markers {
+                row.push(g.markers.get(r).copied().into());
+            }
+            row
+        })
+        .collect();
+    Table {
+        id: id.to_string(),
+        title: format!("{title} [{}]", g.unit),
+        header,
+        rows,
+        notes: g.notes.clone(),
+    }
+}
+
+/// Table I: CoreMark score per runtime × board.
+pub fn table1_coremark(g: &Grid, source_label: &str) -> Table {
+    grid_table(
+        "table1-coremark",
+        &format!("Table I — CoreMark score per runtime and board ({source_label})"),
+        "runtime",
+        g,
+    )
+}
+
+/// Table of section sizes per runtime on one board (Figure 5's data).
+pub fn footprint_table(v: &FootprintView) -> Table {
+    let mut rows = Vec::new();
+    let mut push = |name: &str, s: &Sections, share: Option<Sections>| {
+        let share_flash = share.map(|x| x.flash).unwrap_or(Value::Missing);
+        rows.push(vec![
+            TableCell::Text(name.to_string()),
+            (&s.text).into(),
+            (&s.rodata).into(),
+            (&s.data).into(),
+            (&s.bss).into(),
+            (&s.flash).into(),
+            (&s.static_ram).into(),
+            (&share_flash).into(),
+        ]);
+    };
+    if let Some(b) = &v.baseline {
+        push("none (no runtime)", b, None);
+    }
+    for rt in &v.runtimes {
+        push(rt, &v.whole[rt], v.share(rt));
+    }
+    Table {
+        id: format!("footprint-{}", v.board),
+        title: format!("Firmware footprint on {} [B]", v.board),
+        header: [
+            "runtime",
+            ".text",
+            ".rodata",
+            ".data",
+            ".bss",
+            "flash (.text+.rodata+.data)",
+            "static RAM (.data+.bss)",
+            "runtime share of flash (minus `none`)",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+        rows,
+        notes: v.notes.clone(),
+    }
+}
+
+/// Overhead versus the reference runtime, geometric mean and geometric
+/// standard deviation over the benchmarks measured on both.
+pub fn overhead_table(
+    board: &str,
+    suite: &str,
+    reference: &str,
+    rows: Option<&[Overhead]>,
+) -> Table {
+    let id = format!("overhead-{suite}-{board}");
+    let title = format!("Overhead versus `{reference}` on {board}, {suite} (time ratio, ×)");
+    let header: Vec<String> = [
+        "runtime",
+        "benchmarks",
+        "geomean ×",
+        "geo-std",
+        "low (gm/gsd)",
+        "high (gm×gsd)",
+        "failed",
+        "no data",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let Some(rows) = rows else {
+        return Table {
+            id,
+            title,
+            header,
+            rows: vec![],
+            notes: vec![format!("no `{reference}` times on {board} for {suite}")],
+        };
+    };
+    let body = rows
+        .iter()
+        .map(|o| {
+            let (lo, hi) = match (o.geomean, o.geo_std) {
+                (Some(g), Some(s)) => (Some(g / s), Some(g * s)),
+                _ => (None, None),
+            };
+            vec![
+                TableCell::Text(o.runtime.clone()),
+                TableCell::Num(o.ratios.len() as f64),
+                o.geomean.into(),
+                o.geo_std.into(),
+                lo.into(),
+                hi.into(),
+                TableCell::Text(o.failed.join(" ")),
+                TableCell::Text(o.missing.join(" ")),
+            ]
+        })
+        .collect();
+    Table {
+        id,
+        title,
+        header,
+        rows: body,
+        notes: vec![
+            format!("ratio = time(runtime) / time({reference}) per benchmark, where both were measured"),
+            "geo-std as Embench computes it: exp(sqrt(mean((ln r − ln gm)²))); gm/gsd .. gm×gsd is the typical spread".to_string(),
+        ],
+    }
+}
+
+/// Table II: treVM capsule footprints.
+pub fn table2_capsules(rows: &[CapsuleRow]) -> Table {
+    let body: Vec<Vec<TableCell>> = rows
+        .iter()
+        .map(|r| {
+            let ratio = match (r.capsule_bytes.number(), r.wasm_bytes.number()) {
+                (Some(c), Some(w)) if w > 0.0 => Some(c / w),
+                _ => None,
+            };
+            vec![
+                TableCell::Text(r.board.clone()),
+                TableCell::Text(r.suite.clone()),
+                TableCell::Text(r.workload.clone()),
+                (&r.wasm_bytes).into(),
+                (&r.capsule_bytes).into(),
+                ratio.into(),
+                (&r.peak_heap).into(),
+            ]
+        })
+        .collect();
+    let notes = if body.is_empty() {
+        vec![
+            "no data: no treVM capsule records yet (runtime `trevm` with metric `module_bytes`)"
+                .to_string(),
+        ]
+    } else {
+        vec![
+            "capsule = the module as treVM loads it (`module_bytes`); .wasm = `wasm_bytes`"
+                .to_string(),
+        ]
+    };
+    Table {
+        id: "table2-capsules".to_string(),
+        title: "Table II — treVM capsule footprints [B]".to_string(),
+        header: [
+            "board",
+            "suite",
+            "workload",
+            ".wasm",
+            "capsule",
+            "capsule / .wasm",
+            "peak heap",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+        rows: body,
+        notes,
+    }
+}
+
+/// Convenience: Table II straight from a dataset.
+pub fn table2_from(ds: &crate::dataset::Dataset, boards: &[String]) -> Table {
+    table2_capsules(&views::capsules(ds, boards))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failed_and_missing_are_not_zero() {
+        let t = Table {
+            id: "t".into(),
+            title: "T".into(),
+            header: vec!["a".into(), "b".into(), "c".into()],
+            rows: vec![vec![
+                TableCell::Num(0.0),
+                TableCell::Failed("trap".into()),
+                TableCell::Missing,
+            ]],
+            notes: vec![],
+        };
+        assert!(t.to_markdown().contains("| 0 | **FAILED (trap)** | – |"));
+        assert!(t.to_csv().ends_with("0,FAILED:trap,\n"));
+        assert!(t.to_html().contains("class=\"failed\">FAILED (trap)<"));
+    }
+
+    #[test]
+    fn number_format() {
+        assert_eq!(fmt_num(123456.0), "123456");
+        assert_eq!(fmt_num(12.3456), "12.35");
+        assert_eq!(fmt_num(0.0123456), "0.01235");
+        assert_eq!(fmt_num(1234.56), "1235");
+    }
+}
