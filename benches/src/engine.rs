@@ -222,6 +222,15 @@ pub trait Runtime {
     /// What this variant is.
     fn info(&self) -> RuntimeInfo;
 
+    /// `true` when every heap allocation of the runtime goes through the
+    /// Rust global allocator, so that [`crate::alloc`] measures its peak.
+    /// A runtime that allocates elsewhere (a C runtime using the platform
+    /// libc's `malloc` on the host) says `false`, and its peak heap is not
+    /// reported rather than reported wrong.
+    fn heap_counted(&self) -> bool {
+        true
+    }
+
     /// Host-side preparation of a `.wasm` for this runtime: precompiling,
     /// adding side tables. `pointer_width` is the target's (32 for the
     /// boards, 64 for the host). The default is the module unchanged.

@@ -46,12 +46,12 @@ fn run_inner<W: Write>(out: &mut W, board: &Board, label: &str, slot_region: &[u
     heap::reset_peak();
     let base = heap::current();
     let runtime = runtimes::create(label, board.limits);
-    let (crate_name, version, features) = match &runtime {
+    let (crate_name, version, features, heap_counted) = match &runtime {
         Ok(r) => {
             let i = r.info();
-            (i.crate_name, i.version, i.features)
+            (i.crate_name, i.version, i.features, r.heap_counted())
         }
-        Err(_) => ("", "", &[][..]),
+        Err(_) => ("", "", &[][..], false),
     };
     let mut feature_list = String::new();
     for (i, f) in features.iter().enumerate() {
@@ -92,7 +92,9 @@ fn run_inner<W: Write>(out: &mut W, board: &Board, label: &str, slot_region: &[u
     let result = abi::run(&mut *runtime, abi, slot.payload, board.clock);
     drop(runtime);
     let unit = board.clock.unit;
-    metric(out, "peak_heap", Number::U64(heap::peak().saturating_sub(base) as u64), "B");
+    if heap_counted {
+        metric(out, "peak_heap", Number::U64(heap::peak().saturating_sub(base) as u64), "B");
+    }
     metric(out, "module_bytes", Number::U64(slot.payload.len() as u64), "B");
     match result {
         Ok(o) => {

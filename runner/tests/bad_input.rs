@@ -83,7 +83,10 @@ fn kind(r: &Record) -> &str {
 fn check_all(label: &str) {
     let good = run(label, "good", &wat::parse_str(GOOD).unwrap());
     assert!(good.is_ok() && good.verified, "{label}: good module failed: {:?}", good.error);
-    assert!(good.metrics.contains_key("interval") && good.metrics.contains_key("peak_heap"), "{good:?}");
+    assert!(good.metrics.contains_key("interval"), "{good:?}");
+    // wasm3 allocates with the libc's malloc on the host: its peak heap is
+    // not measured there, and must then be absent rather than wrong.
+    assert_eq!(good.metrics.contains_key("peak_heap"), label != "wasm3", "{label}: {:?}", good.metrics);
 
     let r = run(label, "malformed", b"\0asm\x01\0\0\0\x01\xff\xff garbage");
     assert_eq!(kind(&r), "malformed", "{label}: {:?}", r.error);
