@@ -77,13 +77,19 @@ fn classify(e: wasmi::Error, stage: Stage) -> Error {
     let debug = format!("{e:?}");
     let kind = match e.kind() {
         wasmi::errors::ErrorKind::TrapCode(wasmi::TrapCode::OutOfFuel) => ErrorKind::OutOfFuel,
+        // The store limiter refused a `memory.grow` (trap_on_grow_failure).
+        wasmi::errors::ErrorKind::TrapCode(wasmi::TrapCode::GrowthOperationLimited) => ErrorKind::OutOfMemory,
         wasmi::errors::ErrorKind::Memory(_) => ErrorKind::OutOfMemory,
         _ if debug.contains("Limiter") => ErrorKind::OutOfMemory,
         wasmi::errors::ErrorKind::TrapCode(_) => ErrorKind::Trap,
         _ if stage == Stage::Instantiate => ErrorKind::Link,
         _ => ErrorKind::Trap,
     };
-    Error::new(kind, stage, format!("{e}"))
+    let message = match kind {
+        ErrorKind::OutOfMemory => format!("linear memory budget exceeded; {e}"),
+        _ => format!("{e}"),
+    };
+    Error::new(kind, stage, message)
 }
 
 struct WasmiInstance {
