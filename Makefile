@@ -38,7 +38,7 @@ list: ## runtime variants, suites and what is built
 	$(RUNNER) list
 
 test: setup host-programs ## the test suite (what CI runs)
-	$(CARGO) test --release --workspace --exclude trevm-wamr-sys
+	$(CARGO) test --release --workspace
 	$(CARGO) test --release -p trevm-bench --features std,prepare,wasmtime,wasmi,wamr,wasm-interpreter,tinywasm,wasm3,native
 	$(CARGO) test --release -p own-workloads
 
