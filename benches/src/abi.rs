@@ -74,7 +74,12 @@ pub struct Outcome {
 /// is reported as [`ErrorKind::OutOfMemory`] when the tracking allocator
 /// refused an allocation during the call: the heap budget, not the guest,
 /// ended the run.
-pub fn run(runtime: &mut dyn Runtime, abi: Abi, module: &[u8], clock: Clock) -> Result<Outcome, Error> {
+pub fn run(
+    runtime: &mut dyn Runtime,
+    abi: Abi,
+    module: &[u8],
+    clock: Clock,
+) -> Result<Outcome, Error> {
     let (refused_before, _) = alloc::refusals();
     run_inner(runtime, abi, module, clock).map_err(|e| blame_heap_budget(e, refused_before))
 }
@@ -96,7 +101,12 @@ fn blame_heap_budget(e: Error, refused_before: usize) -> Error {
     )
 }
 
-fn run_inner(runtime: &mut dyn Runtime, abi: Abi, module: &[u8], clock: Clock) -> Result<Outcome, Error> {
+fn run_inner(
+    runtime: &mut dyn Runtime,
+    abi: Abi,
+    module: &[u8],
+    clock: Clock,
+) -> Result<Outcome, Error> {
     let t0 = (clock.now)();
     let mut inst = runtime.instantiate(module, Host::new(clock))?;
     let load = (clock.now)().wrapping_sub(t0);
@@ -115,10 +125,22 @@ fn run_inner(runtime: &mut dyn Runtime, abi: Abi, module: &[u8], clock: Clock) -
                 return Err(Error::new(ErrorKind::Verify, Stage::Run, why));
             }
             let interval = host.interval().ok_or_else(|| {
-                Error::new(ErrorKind::Verify, Stage::Run, "the module never called env.start_trigger and env.stop_trigger")
+                Error::new(
+                    ErrorKind::Verify,
+                    Stage::Run,
+                    "the module never called env.start_trigger and env.stop_trigger",
+                )
             })?;
             let linear_memory = inst.memory_size();
-            Ok(Outcome { verified: ret == 0, interval, load, score: None, iterations: None, linear_memory, exit_code: ret })
+            Ok(Outcome {
+                verified: ret == 0,
+                interval,
+                load,
+                score: None,
+                iterations: None,
+                linear_memory,
+                exit_code: ret,
+            })
         }
         Abi::CoreMark => {
             let a = (clock.now)();
@@ -133,7 +155,15 @@ fn run_inner(runtime: &mut dyn Runtime, abi: Abi, module: &[u8], clock: Clock) -
                 None => score.is_finite() && score > 0.0,
             };
             let linear_memory = inst.memory_size();
-            Ok(Outcome { verified, interval, load, score: Some(score), iterations, linear_memory, exit_code: 0 })
+            Ok(Outcome {
+                verified,
+                interval,
+                load,
+                score: Some(score),
+                iterations,
+                linear_memory,
+                exit_code: 0,
+            })
         }
     }
 }

@@ -35,7 +35,10 @@ fn exact(layout: Layout) -> usize {
 impl<A> Tracking<A> {
     /// Counts requested sizes as they are.
     pub const fn new(inner: A) -> Self {
-        Tracking { inner, rounding: exact }
+        Tracking {
+            inner,
+            rounding: exact,
+        }
     }
 
     /// Counts each request as `rounding(layout)` bytes: what `A` really
@@ -110,7 +113,8 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for Tracking<A> {
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         let old = (self.rounding)(layout);
         // SAFETY: the caller guarantees `new_size` with `layout.align()` is a valid layout.
-        let new = (self.rounding)(unsafe { Layout::from_size_align_unchecked(new_size, layout.align()) });
+        let new =
+            (self.rounding)(unsafe { Layout::from_size_align_unchecked(new_size, layout.align()) });
         if new > old {
             // Old and new block may coexist while the allocator copies.
             if !self.grant(new) {

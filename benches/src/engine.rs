@@ -51,8 +51,12 @@ pub enum HostFn {
 
 impl HostFn {
     /// Every host function, in a fixed order.
-    pub const ALL: [HostFn; 4] =
-        [HostFn::ClockMs, HostFn::InitialiseBoard, HostFn::StartTrigger, HostFn::StopTrigger];
+    pub const ALL: [HostFn; 4] = [
+        HostFn::ClockMs,
+        HostFn::InitialiseBoard,
+        HostFn::StartTrigger,
+        HostFn::StopTrigger,
+    ];
 
     /// The import module every host function lives in.
     pub const MODULE: &'static str = "env";
@@ -128,7 +132,13 @@ pub struct Host {
 impl Host {
     /// A host with no triggers seen yet.
     pub fn new(clock: Clock) -> Self {
-        Host { clock, start: None, stop: None, initialised: 0, misuse: None }
+        Host {
+            clock,
+            start: None,
+            stop: None,
+            initialised: 0,
+            misuse: None,
+        }
     }
 
     /// Serves one import call. Returns the value for `clock_ms` and 0 for
@@ -199,9 +209,17 @@ pub struct Limits {
 impl Limits {
     /// Budgets for a microcontroller: 2 linear-memory pages can be grown to 4,
     /// 32 KiB of Wasm stack.
-    pub const EMBEDDED: Limits = Limits { max_memory: 4 * 65536, fuel: u64::MAX / 2, stack: 32 * 1024 };
+    pub const EMBEDDED: Limits = Limits {
+        max_memory: 4 * 65536,
+        fuel: u64::MAX / 2,
+        stack: 32 * 1024,
+    };
     /// Budgets for the host board.
-    pub const HOST: Limits = Limits { max_memory: 16 * 1024 * 1024, fuel: u64::MAX / 2, stack: 32 * 1024 };
+    pub const HOST: Limits = Limits {
+        max_memory: 16 * 1024 * 1024,
+        fuel: u64::MAX / 2,
+        stack: 32 * 1024,
+    };
 }
 
 /// What a runtime variant is and how it was built; recorded in every result.
@@ -243,7 +261,11 @@ pub trait Runtime {
     /// Loads, validates and instantiates `module` (the prepared form), with
     /// the imports served by `host`. Unresolvable imports are an error here,
     /// not at call time.
-    fn instantiate<'a>(&'a mut self, module: &'a [u8], host: Host) -> Result<Box<dyn Instance + 'a>, Error>;
+    fn instantiate<'a>(
+        &'a mut self,
+        module: &'a [u8],
+        host: Host,
+    ) -> Result<Box<dyn Instance + 'a>, Error>;
 }
 
 /// A module instance ready to be called.

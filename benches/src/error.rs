@@ -81,13 +81,23 @@ pub struct Error {
 impl Error {
     /// A new error.
     pub fn new(kind: ErrorKind, stage: Stage, message: impl ToString) -> Self {
-        Error { kind, stage, message: message.to_string() }
+        Error {
+            kind,
+            stage,
+            message: message.to_string(),
+        }
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} during {}: {}", self.kind.as_str(), self.stage.as_str(), self.message)
+        write!(
+            f,
+            "{} during {}: {}",
+            self.kind.as_str(),
+            self.stage.as_str(),
+            self.message
+        )
     }
 }
 

@@ -44,7 +44,10 @@ fn assert_no_leak(what: &str, mut f: impl FnMut()) {
         f();
     }
     let grown = alloc::current().saturating_sub(before);
-    assert!(grown < 1024, "{what}: the heap grew by {grown} B over 16 runs");
+    assert!(
+        grown < 1024,
+        "{what}: the heap grew by {grown} B over 16 runs"
+    );
 }
 
 fn now_ns() -> u64 {
@@ -53,7 +56,12 @@ fn now_ns() -> u64 {
 }
 
 fn clock() -> Clock {
-    Clock { now: now_ns, hz: 1_000_000_000, unit: "ns", source: "Instant" }
+    Clock {
+        now: now_ns,
+        hz: 1_000_000_000,
+        unit: "ns",
+        source: "Instant",
+    }
 }
 
 fn wasm(text: &str) -> Vec<u8> {
@@ -61,12 +69,17 @@ fn wasm(text: &str) -> Vec<u8> {
 }
 
 fn limits() -> Limits {
-    Limits { max_memory: 16 * 1024 * 1024, fuel: u64::MAX / 2, stack: 32 * 1024 }
+    Limits {
+        max_memory: 16 * 1024 * 1024,
+        fuel: u64::MAX / 2,
+        stack: 32 * 1024,
+    }
 }
 
 /// Runs `module` on a fresh `label` runtime.
 fn run(label: &str, abi: Abi, module: &[u8], limits: Limits) -> Result<abi::Outcome, Error> {
-    let mut rt = runtimes::create(label, limits).unwrap_or_else(|e| panic!("{label}: create failed: {e}"));
+    let mut rt =
+        runtimes::create(label, limits).unwrap_or_else(|e| panic!("{label}: create failed: {e}"));
     abi::run(&mut *rt, abi, module, clock())
 }
 
@@ -120,11 +133,17 @@ fn all_three_are_compiled_in() {
     let _s = serial();
     let available = runtimes::available();
     for label in LABELS {
-        assert!(available.contains(&label), "{label} missing from {available:?}");
+        assert!(
+            available.contains(&label),
+            "{label} missing from {available:?}"
+        );
         let rt = runtimes::create(label, limits()).unwrap();
         let info = rt.info();
         assert_eq!(info.label, label);
-        assert_ne!(info.version, "unknown", "{label}: version not found in Cargo.lock");
+        assert_ne!(
+            info.version, "unknown",
+            "{label}: version not found in Cargo.lock"
+        );
         match label {
             "wasm3" => {
                 assert_eq!(info.crate_name, "wasm3");
@@ -146,13 +165,15 @@ fn embench_abi_verifies_and_measures() {
     let good = embench_module(false);
     let bad = embench_module(true);
     for label in LABELS {
-        let out = run(label, Abi::Embench, &good, limits()).unwrap_or_else(|e| panic!("{label}: {e}"));
+        let out =
+            run(label, Abi::Embench, &good, limits()).unwrap_or_else(|e| panic!("{label}: {e}"));
         assert!(out.verified, "{label}: {out:?}");
         assert_eq!(out.exit_code, 0, "{label}");
         assert!(out.interval > 0, "{label}: empty interval");
         assert_eq!(out.linear_memory, Some(65536), "{label}");
 
-        let out = run(label, Abi::Embench, &bad, limits()).unwrap_or_else(|e| panic!("{label}: {e}"));
+        let out =
+            run(label, Abi::Embench, &bad, limits()).unwrap_or_else(|e| panic!("{label}: {e}"));
         assert!(!out.verified, "{label}: a wrong result must not verify");
         assert_eq!(out.exit_code, 1, "{label}");
     }
@@ -164,12 +185,21 @@ fn host_functions_reach_the_host() {
     let module = embench_module(false);
     for label in LABELS {
         let mut rt = runtimes::create(label, limits()).unwrap();
-        let mut inst = rt.instantiate(&module, Host::new(clock())).unwrap_or_else(|e| panic!("{label}: {e}"));
+        let mut inst = rt
+            .instantiate(&module, Host::new(clock()))
+            .unwrap_or_else(|e| panic!("{label}: {e}"));
         assert!(inst.has_export("__original_main"), "{label}");
         assert!(!inst.has_export("nope"), "{label}");
-        assert!(!inst.has_export("start_trigger"), "{label}: an import is not an export");
+        assert!(
+            !inst.has_export("start_trigger"),
+            "{label}: an import is not an export"
+        );
         assert_eq!(inst.host().initialised(), 0);
-        assert_eq!(inst.call("__original_main").unwrap(), Some(Value::I32(0)), "{label}");
+        assert_eq!(
+            inst.call("__original_main").unwrap(),
+            Some(Value::I32(0)),
+            "{label}"
+        );
         assert_eq!(inst.host().initialised(), 1, "{label}");
         assert!(inst.host().interval().is_some(), "{label}");
         assert_eq!(inst.host().misuse(), None, "{label}");
@@ -177,7 +207,11 @@ fn host_functions_reach_the_host() {
             Err(e) => e,
             Ok(v) => panic!("{label}: calling a missing export returned {v:?}"),
         };
-        assert_eq!((e.kind, e.stage), (ErrorKind::Link, Stage::Run), "{label}: {e}");
+        assert_eq!(
+            (e.kind, e.stage),
+            (ErrorKind::Link, Stage::Run),
+            "{label}: {e}"
+        );
     }
 }
 
@@ -186,7 +220,8 @@ fn coremark_abi_scores() {
     let _s = serial();
     let module = coremark_module();
     for label in LABELS {
-        let out = run(label, Abi::CoreMark, &module, limits()).unwrap_or_else(|e| panic!("{label}: {e}"));
+        let out =
+            run(label, Abi::CoreMark, &module, limits()).unwrap_or_else(|e| panic!("{label}: {e}"));
         assert!(out.verified, "{label}: {out:?}");
         let score = out.score.unwrap();
         assert!(score.is_finite() && score > 0.0, "{label}: score {score}");
@@ -210,16 +245,31 @@ fn result_types_and_clock_ms() {
     );
     for label in LABELS {
         let mut rt = runtimes::create(label, limits()).unwrap();
-        let mut inst = rt.instantiate(&module, Host::new(clock())).unwrap_or_else(|e| panic!("{label}: {e}"));
+        let mut inst = rt
+            .instantiate(&module, Host::new(clock()))
+            .unwrap_or_else(|e| panic!("{label}: {e}"));
         assert_eq!(inst.call("i32").unwrap(), Some(Value::I32(-7)), "{label}");
-        assert_eq!(inst.call("i64").unwrap(), Some(Value::I64(0x1122334455667788)), "{label}");
+        assert_eq!(
+            inst.call("i64").unwrap(),
+            Some(Value::I64(0x1122334455667788)),
+            "{label}"
+        );
         assert_eq!(inst.call("f32").unwrap(), Some(Value::F32(1.5)), "{label}");
-        assert_eq!(inst.call("f64").unwrap(), Some(Value::F64(-2.25)), "{label}");
+        assert_eq!(
+            inst.call("f64").unwrap(),
+            Some(Value::F64(-2.25)),
+            "{label}"
+        );
         assert_eq!(inst.call("none").unwrap(), None, "{label}");
         let before = clock().millis();
-        let Some(Value::I64(ms)) = inst.call("ms").unwrap() else { panic!("{label}: clock_ms did not return i64") };
+        let Some(Value::I64(ms)) = inst.call("ms").unwrap() else {
+            panic!("{label}: clock_ms did not return i64")
+        };
         let after = clock().millis();
-        assert!(before <= ms && ms <= after, "{label}: clock_ms {ms} not in [{before}, {after}]");
+        assert!(
+            before <= ms && ms <= after,
+            "{label}: clock_ms {ms} not in [{before}, {after}]"
+        );
     }
 }
 
@@ -234,7 +284,11 @@ fn malformed_modules_fail_at_load() {
     for label in LABELS {
         for bytes in cases {
             let e = run(label, Abi::Embench, bytes, limits()).expect_err(label);
-            assert_eq!((e.kind, e.stage), (ErrorKind::Malformed, Stage::Load), "{label}: {e}");
+            assert_eq!(
+                (e.kind, e.stage),
+                (ErrorKind::Malformed, Stage::Load),
+                "{label}: {e}"
+            );
             assert!(!e.message.is_empty(), "{label}: no message");
         }
     }
@@ -258,7 +312,11 @@ fn other_imports_fail_to_link() {
                 Err(e) => e,
                 Ok(_) => panic!("{label}: instantiated {text}"),
             };
-            assert_eq!((e.kind, e.stage), (ErrorKind::Link, Stage::Instantiate), "{label}: {text}: {e}");
+            assert_eq!(
+                (e.kind, e.stage),
+                (ErrorKind::Link, Stage::Instantiate),
+                "{label}: {text}: {e}"
+            );
         }
         let e = run(label, Abi::Embench, &wasm(cases[0]), limits()).expect_err(label);
         assert_eq!(e.kind, ErrorKind::Link, "{label}: {e}");
@@ -274,19 +332,34 @@ fn traps_are_reported_and_the_runtime_stays_usable() {
             (import "env" "initialise_board" (func $init))
             (func (export "__original_main") (result i32) call $init unreachable))"#,
     );
-    let div0 = wasm(r#"(module (func (export "run") (result f32) (drop (i32.div_u (i32.const 1) (i32.const 0))) (f32.const 1)))"#);
+    let div0 = wasm(
+        r#"(module (func (export "run") (result f32) (drop (i32.div_u (i32.const 1) (i32.const 0))) (f32.const 1)))"#,
+    );
     let good = embench_module(false);
     for label in LABELS {
         let mut rt = runtimes::create(label, limits()).unwrap();
         let e = abi::run(&mut *rt, Abi::Embench, &trapping, clock()).expect_err(label);
-        assert_eq!((e.kind, e.stage), (ErrorKind::Trap, Stage::Run), "{label}: {e}");
-        assert!(e.message.contains("unreachable"), "{label}: message {:?}", e.message);
+        assert_eq!(
+            (e.kind, e.stage),
+            (ErrorKind::Trap, Stage::Run),
+            "{label}: {e}"
+        );
+        assert!(
+            e.message.contains("unreachable"),
+            "{label}: message {:?}",
+            e.message
+        );
 
         let e = abi::run(&mut *rt, Abi::CoreMark, &div0, clock()).expect_err(label);
-        assert_eq!((e.kind, e.stage), (ErrorKind::Trap, Stage::Run), "{label}: {e}");
+        assert_eq!(
+            (e.kind, e.stage),
+            (ErrorKind::Trap, Stage::Run),
+            "{label}: {e}"
+        );
 
         // The same runtime instantiates and runs again.
-        let out = abi::run(&mut *rt, Abi::Embench, &good, clock()).unwrap_or_else(|e| panic!("{label}: {e}"));
+        let out = abi::run(&mut *rt, Abi::Embench, &good, clock())
+            .unwrap_or_else(|e| panic!("{label}: {e}"));
         assert!(out.verified, "{label}");
 
         // And an instance that trapped can be called again.
@@ -307,7 +380,11 @@ fn stack_overflow_traps() {
     );
     for label in LABELS {
         let e = run(label, Abi::CoreMark, &module, limits()).expect_err(label);
-        assert_eq!((e.kind, e.stage), (ErrorKind::Trap, Stage::Run), "{label}: {e}");
+        assert_eq!(
+            (e.kind, e.stage),
+            (ErrorKind::Trap, Stage::Run),
+            "{label}: {e}"
+        );
     }
 }
 
@@ -342,7 +419,10 @@ fn heap_budget_ends_a_growing_module_cleanly() {
     let _s = serial();
     let module = growing_module(None);
     // The linear-memory cap is far away: the heap budget is what stops it.
-    let generous = Limits { max_memory: 64 * 1024 * 1024, ..limits() };
+    let generous = Limits {
+        max_memory: 64 * 1024 * 1024,
+        ..limits()
+    };
     for label in LABELS {
         let mut rt = runtimes::create(label, generous).unwrap();
         alloc::set_limit(alloc::current() + 4 * 1024 * 1024);
@@ -351,13 +431,21 @@ fn heap_budget_ends_a_growing_module_cleanly() {
         let (refused_after, _) = alloc::refusals();
         alloc::set_limit(usize::MAX);
         let e = result.expect_err(label);
-        assert_eq!((e.kind, e.stage), (ErrorKind::OutOfMemory, Stage::Run), "{label}: {e}");
+        assert_eq!(
+            (e.kind, e.stage),
+            (ErrorKind::OutOfMemory, Stage::Run),
+            "{label}: {e}"
+        );
         if label != "wasm3" {
             // WAMR's heap is the Rust global allocator: the budget refused it.
-            assert!(refused_after > refused_before, "{label}: no allocation was refused");
+            assert!(
+                refused_after > refused_before,
+                "{label}: no allocation was refused"
+            );
         }
         // The runtime is still usable.
-        let out = abi::run(&mut *rt, Abi::Embench, &embench_module(false), clock()).unwrap_or_else(|e| panic!("{label}: {e}"));
+        let out = abi::run(&mut *rt, Abi::Embench, &embench_module(false), clock())
+            .unwrap_or_else(|e| panic!("{label}: {e}"));
         assert!(out.verified, "{label}");
     }
 }
@@ -365,19 +453,34 @@ fn heap_budget_ends_a_growing_module_cleanly() {
 #[test]
 fn max_memory_caps_linear_memory() {
     let _s = serial();
-    let capped = Limits { max_memory: 2 * 1024 * 1024, ..limits() };
+    let capped = Limits {
+        max_memory: 2 * 1024 * 1024,
+        ..limits()
+    };
     for label in LABELS {
         // No heap budget: the cap (32 pages) stops the growth.
         let e = run(label, Abi::Embench, &growing_module(None), capped).expect_err(label);
-        assert_eq!((e.kind, e.stage), (ErrorKind::OutOfMemory, Stage::Run), "{label}: {e}");
+        assert_eq!(
+            (e.kind, e.stage),
+            (ErrorKind::OutOfMemory, Stage::Run),
+            "{label}: {e}"
+        );
 
         // The module's own maximum (below the cap) is the guest's business: a trap.
         let e = run(label, Abi::Embench, &growing_module(Some(20)), capped).expect_err(label);
-        assert_eq!((e.kind, e.stage), (ErrorKind::Trap, Stage::Run), "{label}: {e}");
+        assert_eq!(
+            (e.kind, e.stage),
+            (ErrorKind::Trap, Stage::Run),
+            "{label}: {e}"
+        );
 
         // Within the cap everything runs: 100 * 16 pages fit in 16 MiB + 64 KiB.
-        let roomy = Limits { max_memory: 1601 * 65536, ..limits() };
-        let out = run(label, Abi::Embench, &growing_module(None), roomy).unwrap_or_else(|e| panic!("{label}: {e}"));
+        let roomy = Limits {
+            max_memory: 1601 * 65536,
+            ..limits()
+        };
+        let out = run(label, Abi::Embench, &growing_module(None), roomy)
+            .unwrap_or_else(|e| panic!("{label}: {e}"));
         assert_eq!(out.exit_code, 1, "{label}");
         assert_eq!(out.linear_memory, Some(1601 * 65536), "{label}");
     }
@@ -399,14 +502,26 @@ fn growth_past_the_cap_ends_the_cell_even_when_the_guest_copes() {
               (i32.const 0)))"#,
     );
     let too_big = wasm(r#"(module (memory 40) (func (export "run") (result f32) (f32.const 1)))"#);
-    let capped = Limits { max_memory: 2 * 1024 * 1024, ..limits() };
+    let capped = Limits {
+        max_memory: 2 * 1024 * 1024,
+        ..limits()
+    };
     for label in LABELS {
         let e = run(label, Abi::Embench, &module, capped).expect_err(label);
-        assert_eq!((e.kind, e.stage), (ErrorKind::OutOfMemory, Stage::Run), "{label}: {e}");
+        assert_eq!(
+            (e.kind, e.stage),
+            (ErrorKind::OutOfMemory, Stage::Run),
+            "{label}: {e}"
+        );
         let e = run(label, Abi::CoreMark, &too_big, capped).expect_err(label);
-        assert_eq!((e.kind, e.stage), (ErrorKind::OutOfMemory, Stage::Instantiate), "{label}: {e}");
+        assert_eq!(
+            (e.kind, e.stage),
+            (ErrorKind::OutOfMemory, Stage::Instantiate),
+            "{label}: {e}"
+        );
         // With room, the same module runs and verifies.
-        let out = run(label, Abi::Embench, &module, limits()).unwrap_or_else(|e| panic!("{label}: {e}"));
+        let out =
+            run(label, Abi::Embench, &module, limits()).unwrap_or_else(|e| panic!("{label}: {e}"));
         assert!(out.verified, "{label}");
         assert_eq!(out.linear_memory, Some(65 * 65536), "{label}");
     }
@@ -422,8 +537,13 @@ fn wamr_heap_is_counted_by_the_tracking_allocator() {
         let inst = rt.instantiate(&module, Host::new(clock())).unwrap();
         let during = alloc::current();
         drop(inst);
-        assert!(during >= before + 16 * 65536, "{label}: {before} -> {during}: linear memory not counted");
-        assert_no_leak(label, || drop(rt.instantiate(&module, Host::new(clock())).unwrap()));
+        assert!(
+            during >= before + 16 * 65536,
+            "{label}: {before} -> {during}: linear memory not counted"
+        );
+        assert_no_leak(label, || {
+            drop(rt.instantiate(&module, Host::new(clock())).unwrap())
+        });
     }
 }
 
@@ -440,7 +560,11 @@ fn a_refused_heap_fails_instantiation_cleanly() {
             let result = abi::run(&mut **rt, Abi::CoreMark, &module, clock());
             alloc::set_limit(usize::MAX);
             let e = result.expect_err(label);
-            assert_eq!((e.kind, e.stage), (ErrorKind::OutOfMemory, Stage::Instantiate), "{label}: {e}");
+            assert_eq!(
+                (e.kind, e.stage),
+                (ErrorKind::OutOfMemory, Stage::Instantiate),
+                "{label}: {e}"
+            );
         };
         refused(&mut rt);
         assert_no_leak(label, || refused(&mut rt));
@@ -448,13 +572,25 @@ fn a_refused_heap_fails_instantiation_cleanly() {
         // Ever smaller budgets: errors, never a crash, nothing leaked. (The
         // abi layer needs some headroom of its own to format its message.)
         let mut failures = 0;
-        for headroom in [256 * 1024, 64 * 1024, 16 * 1024, 8 * 1024, 4 * 1024, 2 * 1024, 1024] {
+        for headroom in [
+            256 * 1024,
+            64 * 1024,
+            16 * 1024,
+            8 * 1024,
+            4 * 1024,
+            2 * 1024,
+            1024,
+        ] {
             assert_no_leak(label, || {
                 alloc::set_limit(alloc::current() + headroom);
                 let result = abi::run(&mut *rt, Abi::Embench, &embench, clock());
                 alloc::set_limit(usize::MAX);
                 if let Err(e) = result {
-                    assert_eq!(e.kind, ErrorKind::OutOfMemory, "{label} with {headroom} B: {e}");
+                    assert_eq!(
+                        e.kind,
+                        ErrorKind::OutOfMemory,
+                        "{label} with {headroom} B: {e}"
+                    );
                     failures += 1;
                 }
             });

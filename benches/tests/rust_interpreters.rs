@@ -18,7 +18,9 @@ use std::sync::{Mutex, MutexGuard, OnceLock};
 use std::time::Instant;
 
 use trevm_bench::alloc::{self, Tracking};
-use trevm_bench::{abi, runtimes, Abi, Clock, ErrorKind, Host, Limits, Outcome, Runtime, Stage, Value};
+use trevm_bench::{
+    abi, runtimes, Abi, Clock, ErrorKind, Host, Limits, Outcome, Runtime, Stage, Value,
+};
 
 #[global_allocator]
 static GLOBAL: Tracking<System> = Tracking::new(System);
@@ -46,7 +48,12 @@ fn now_ns() -> u64 {
 }
 
 fn clock() -> Clock {
-    Clock { now: now_ns, hz: 1_000_000_000, unit: "ns", source: "std::time::Instant" }
+    Clock {
+        now: now_ns,
+        hz: 1_000_000_000,
+        unit: "ns",
+        source: "std::time::Instant",
+    }
 }
 
 fn wasm(wat: &str) -> Vec<u8> {
@@ -60,7 +67,8 @@ fn runtime(label: &str, limits: Limits) -> Box<dyn Runtime> {
 /// The module in the form the runtime instantiates.
 #[cfg(feature = "prepare")]
 fn prepared(rt: &dyn Runtime, wasm: &[u8]) -> Vec<u8> {
-    rt.prepare(wasm, usize::BITS).unwrap_or_else(|e| panic!("prepare: {e}"))
+    rt.prepare(wasm, usize::BITS)
+        .unwrap_or_else(|e| panic!("prepare: {e}"))
 }
 
 #[cfg(not(feature = "prepare"))]
@@ -206,33 +214,49 @@ const RECURSE: &str = r#"
 // ------------------------------------------------------------------ cases
 
 fn small_memory() -> Limits {
-    Limits { max_memory: 2 * 65536, ..Limits::EMBEDDED }
+    Limits {
+        max_memory: 2 * 65536,
+        ..Limits::EMBEDDED
+    }
 }
 
 fn embench_verifies(label: &str) {
-    let out = run(label, Limits::EMBEDDED, Abi::Embench, EMBENCH).unwrap_or_else(|e| panic!("{label}: {e}"));
+    let out = run(label, Limits::EMBEDDED, Abi::Embench, EMBENCH)
+        .unwrap_or_else(|e| panic!("{label}: {e}"));
     assert!(out.verified, "{label}: {out:?}");
     assert_eq!(out.exit_code, 0, "{label}");
-    assert!(out.interval > 0, "{label}: the loop between the triggers took no time: {out:?}");
-    assert!(out.interval < 60_000_000_000, "{label}: implausible interval {out:?}");
+    assert!(
+        out.interval > 0,
+        "{label}: the loop between the triggers took no time: {out:?}"
+    );
+    assert!(
+        out.interval < 60_000_000_000,
+        "{label}: implausible interval {out:?}"
+    );
     assert_eq!(out.linear_memory, Some(2 * 65536), "{label}");
     assert_eq!(out.score, None);
 }
 
 fn embench_failed_check_is_not_verified(label: &str) {
-    let out = run(label, Limits::EMBEDDED, Abi::Embench, EMBENCH_WRONG).unwrap_or_else(|e| panic!("{label}: {e}"));
+    let out = run(label, Limits::EMBEDDED, Abi::Embench, EMBENCH_WRONG)
+        .unwrap_or_else(|e| panic!("{label}: {e}"));
     assert!(!out.verified, "{label}: {out:?}");
     assert_eq!(out.exit_code, 1);
 }
 
 fn coremark_runs(label: &str) {
-    let out = run(label, Limits::EMBEDDED, Abi::CoreMark, COREMARK).unwrap_or_else(|e| panic!("{label}: {e}"));
+    let out = run(label, Limits::EMBEDDED, Abi::CoreMark, COREMARK)
+        .unwrap_or_else(|e| panic!("{label}: {e}"));
     assert!(out.verified, "{label}: {out:?}");
     let score = out.score.expect("a CoreMark run has a score");
     assert!(score > 0.0 && score <= 1500.0, "{label}: score {score}");
     assert_eq!(out.iterations, Some(1000));
     // Only wasefire tells the size of a memory that is not exported.
-    let expected = if label == "wasefire" { Some(65536) } else { None };
+    let expected = if label == "wasefire" {
+        Some(65536)
+    } else {
+        None
+    };
     assert_eq!(out.linear_memory, expected, "{label}");
 }
 
@@ -240,21 +264,35 @@ fn instance_api(label: &str) {
     let mut rt = runtime(label, Limits::EMBEDDED);
     let info = rt.info();
     assert_eq!(info.label, label);
-    assert_ne!(info.version, "unknown", "{label}: version not found in Cargo.lock");
+    assert_ne!(
+        info.version, "unknown",
+        "{label}: version not found in Cargo.lock"
+    );
     let module = prepared(&*rt, &wasm(COREMARK));
-    let mut inst = rt.instantiate(&module, Host::new(clock())).unwrap_or_else(|e| panic!("{label}: {e}"));
+    let mut inst = rt
+        .instantiate(&module, Host::new(clock()))
+        .unwrap_or_else(|e| panic!("{label}: {e}"));
     assert!(inst.has_export("run"));
     assert!(inst.has_export("nothing"));
     assert!(!inst.has_export("missing"));
     let before = clock().millis();
-    let Some(Value::I64(now)) = inst.call("now").unwrap() else { panic!("{label}: `now` must return an i64") };
+    let Some(Value::I64(now)) = inst.call("now").unwrap() else {
+        panic!("{label}: `now` must return an i64")
+    };
     let after = clock().millis();
-    assert!(before <= now && now <= after, "{label}: clock_ms {now} outside [{before}, {after}]");
+    assert!(
+        before <= now && now <= after,
+        "{label}: clock_ms {now} outside [{before}, {after}]"
+    );
     assert_eq!(inst.call("f64").unwrap(), Some(Value::F64(-2.25)));
     assert_eq!(inst.call("iterations").unwrap(), Some(Value::I32(1000)));
     assert_eq!(inst.call("nothing").unwrap(), None);
     let e = inst.call("missing").unwrap_err();
-    assert_eq!((e.kind, e.stage), (ErrorKind::Link, Stage::Run), "{label}: {e}");
+    assert_eq!(
+        (e.kind, e.stage),
+        (ErrorKind::Link, Stage::Run),
+        "{label}: {e}"
+    );
     assert_eq!(inst.host().interval(), None);
     // Calls can be repeated.
     assert!(matches!(inst.call("run").unwrap(), Some(Value::F32(x)) if x > 0.0));
@@ -262,49 +300,86 @@ fn instance_api(label: &str) {
 
 fn malformed_is_malformed(label: &str) {
     let mut rt = runtime(label, Limits::EMBEDDED);
-    for bytes in [&b"\0asm\x01\0\0\0\x01\xff\xff"[..], b"not wasm at all", &wasm(INVALID)] {
+    for bytes in [
+        &b"\0asm\x01\0\0\0\x01\xff\xff"[..],
+        b"not wasm at all",
+        &wasm(INVALID),
+    ] {
         // Only wasefire prepares modules (and validates them while doing so).
         #[cfg(feature = "prepare")]
         if label == "wasefire" {
             let e = rt.prepare(bytes, usize::BITS).unwrap_err();
-            assert_eq!((e.kind, e.stage), (ErrorKind::Malformed, Stage::Prepare), "{label}: {e}");
+            assert_eq!(
+                (e.kind, e.stage),
+                (ErrorKind::Malformed, Stage::Prepare),
+                "{label}: {e}"
+            );
         }
         let e = abi::run(&mut *rt, Abi::Embench, bytes, clock()).unwrap_err();
         println!("{label}: {e}");
-        assert_eq!((e.kind, e.stage), (ErrorKind::Malformed, Stage::Load), "{label}: {e}");
+        assert_eq!(
+            (e.kind, e.stage),
+            (ErrorKind::Malformed, Stage::Load),
+            "{label}: {e}"
+        );
     }
 }
 
 fn unknown_import_is_link_error(label: &str) {
-    for (wat, abi) in [(UNKNOWN_IMPORT, Abi::Embench), (WRONG_IMPORT_TYPE, Abi::CoreMark)] {
+    for (wat, abi) in [
+        (UNKNOWN_IMPORT, Abi::Embench),
+        (WRONG_IMPORT_TYPE, Abi::CoreMark),
+    ] {
         let e = run(label, Limits::EMBEDDED, abi, wat).unwrap_err();
         println!("{label}: {e}");
-        assert_eq!((e.kind, e.stage), (ErrorKind::Link, Stage::Instantiate), "{label}: {e}");
+        assert_eq!(
+            (e.kind, e.stage),
+            (ErrorKind::Link, Stage::Instantiate),
+            "{label}: {e}"
+        );
     }
     let e = run(label, Limits::EMBEDDED, Abi::Embench, UNKNOWN_IMPORT).unwrap_err();
-    assert!(e.message.contains("env.nope"), "{label}: the message should name the import: {e}");
+    assert!(
+        e.message.contains("env.nope"),
+        "{label}: the message should name the import: {e}"
+    );
     let e = run(label, Limits::EMBEDDED, Abi::CoreMark, WRONG_IMPORT_TYPE).unwrap_err();
-    assert!(e.message.contains("env.clock_ms"), "{label}: the message should name the import: {e}");
+    assert!(
+        e.message.contains("env.clock_ms"),
+        "{label}: the message should name the import: {e}"
+    );
 }
 
 fn unreachable_traps(label: &str) {
     let e = run(label, Limits::EMBEDDED, Abi::Embench, UNREACHABLE).unwrap_err();
     println!("{label}: {e}");
-    assert_eq!((e.kind, e.stage), (ErrorKind::Trap, Stage::Run), "{label}: {e}");
+    assert_eq!(
+        (e.kind, e.stage),
+        (ErrorKind::Trap, Stage::Run),
+        "{label}: {e}"
+    );
     assert!(!e.message.is_empty());
 }
 
 fn recursion_traps(label: &str) {
     let e = run(label, Limits::EMBEDDED, Abi::Embench, RECURSE).unwrap_err();
     println!("{label}: {e}");
-    assert_eq!((e.kind, e.stage), (ErrorKind::Trap, Stage::Run), "{label}: {e}");
+    assert_eq!(
+        (e.kind, e.stage),
+        (ErrorKind::Trap, Stage::Run),
+        "{label}: {e}"
+    );
 }
 
 fn initial_memory_over_budget(label: &str) {
     // 8 pages against a budget of 2.
     let e = run(label, small_memory(), Abi::Embench, &big_initial(8)).unwrap_err();
     println!("{label}: {e}");
-    assert_eq!((e.kind, e.stage), (ErrorKind::OutOfMemory, Stage::Instantiate), "{label}: {e}");
+    assert_eq!(
+        (e.kind, e.stage),
+        (ErrorKind::OutOfMemory, Stage::Instantiate),
+        "{label}: {e}"
+    );
     // Within `max_memory`, but not within the heap budget.
     alloc::set_limit(alloc::current() + 256 * 1024);
     let e = run(label, Limits::HOST, Abi::Embench, &big_initial(8)).unwrap_err();
@@ -498,7 +573,11 @@ mod tinywasm {
         let _s = serial();
         let e = run(L, small_memory(), Abi::Embench, &grow_and_touch(4, None)).unwrap_err();
         println!("{L}: {e}");
-        assert_eq!((e.kind, e.stage), (ErrorKind::OutOfMemory, Stage::Run), "{e}");
+        assert_eq!(
+            (e.kind, e.stage),
+            (ErrorKind::OutOfMemory, Stage::Run),
+            "{e}"
+        );
         assert!(e.message.contains("budget of 131072 B"), "{e}");
         // Within the budget it works.
         let out = run(L, small_memory(), Abi::Embench, &grow_and_touch(1, None)).unwrap();
@@ -513,7 +592,11 @@ mod tinywasm {
         let e = run(L, Limits::HOST, Abi::Embench, &grow_and_touch(100, None)).unwrap_err();
         alloc::set_limit(usize::MAX);
         println!("{L}: {e}");
-        assert_eq!((e.kind, e.stage), (ErrorKind::OutOfMemory, Stage::Run), "{e}");
+        assert_eq!(
+            (e.kind, e.stage),
+            (ErrorKind::OutOfMemory, Stage::Run),
+            "{e}"
+        );
     }
 }
 
@@ -553,7 +636,11 @@ mod wasefire {
         let _s = serial();
         let mut rt = runtime(L, Limits::EMBEDDED);
         let e = abi::run(&mut *rt, Abi::Embench, &wasm(EMBENCH), clock()).unwrap_err();
-        assert_eq!((e.kind, e.stage), (ErrorKind::Malformed, Stage::Load), "{e}");
+        assert_eq!(
+            (e.kind, e.stage),
+            (ErrorKind::Malformed, Stage::Load),
+            "{e}"
+        );
         assert!(e.message.contains("prepare"), "{e}");
     }
 
@@ -604,9 +691,19 @@ mod wasefire {
     fn buffer_beyond_heap_budget_is_out_of_memory() {
         let _s = serial();
         alloc::set_limit(alloc::current() + 2 * 1024 * 1024);
-        let e = run(L, Limits::HOST, Abi::Embench, &grow_and_touch(100, Some(200))).unwrap_err();
+        let e = run(
+            L,
+            Limits::HOST,
+            Abi::Embench,
+            &grow_and_touch(100, Some(200)),
+        )
+        .unwrap_err();
         alloc::set_limit(usize::MAX);
         println!("{L}: {e}");
-        assert_eq!((e.kind, e.stage), (ErrorKind::OutOfMemory, Stage::Instantiate), "{e}");
+        assert_eq!(
+            (e.kind, e.stage),
+            (ErrorKind::OutOfMemory, Stage::Instantiate),
+            "{e}"
+        );
     }
 }

@@ -61,7 +61,10 @@ fn main() {
     println!("cargo:rerun-if-changed=platform");
 
     let root = locate_wamr();
-    println!("cargo:rerun-if-changed={}", root.join("core/version.h").display());
+    println!(
+        "cargo:rerun-if-changed={}",
+        root.join("core/version.h").display()
+    );
     let version = wamr_version(&root);
     if version != WAMR_VERSION {
         println!(
@@ -75,7 +78,10 @@ fn main() {
             WAMR_VERSION.2
         );
     }
-    println!("cargo:rustc-env=TREVM_WAMR_VERSION={}.{}.{}", version.0, version.1, version.2);
+    println!(
+        "cargo:rustc-env=TREVM_WAMR_VERSION={}.{}.{}",
+        version.0, version.1, version.2
+    );
     println!("cargo:root={}", root.display());
 
     let out = PathBuf::from(env::var("OUT_DIR").unwrap());
@@ -83,9 +89,14 @@ fn main() {
 
     // Both interpreters by default; features `classic`/`fast` select (a
     // firmware build for one interpreter's footprint links only that one).
-    let variants: Vec<(&str, u32)> =
-        VARIANTS.into_iter().filter(|(name, _)| env::var_os(format!("CARGO_FEATURE_{}", name.to_uppercase())).is_some()).collect();
-    assert!(!variants.is_empty(), "trevm-wamr-sys: enable feature `classic`, `fast` or both");
+    let variants: Vec<(&str, u32)> = VARIANTS
+        .into_iter()
+        .filter(|(name, _)| env::var_os(format!("CARGO_FEATURE_{}", name.to_uppercase())).is_some())
+        .collect();
+    assert!(
+        !variants.is_empty(),
+        "trevm-wamr-sys: enable feature `classic`, `fast` or both"
+    );
 
     let mut tools = None;
     for &(name, fast) in &variants {
@@ -179,7 +190,9 @@ impl Target {
 fn base_build(root: &Path, target: &Target) -> cc::Build {
     let core = root.join("core");
     let mut b = cc::Build::new();
-    b.cargo_metadata(false).warnings(false).extra_warnings(false);
+    b.cargo_metadata(false)
+        .warnings(false)
+        .extra_warnings(false);
     b.flag("-std=gnu99");
     b.flag("-ffunction-sections").flag("-fdata-sections");
     for dir in [
@@ -199,7 +212,11 @@ fn base_build(root: &Path, target: &Target) -> cc::Build {
     b.define("BUILD_TARGET", Some(format!("\"{target_name}\"").as_str()));
     // The C library's headers: given by the specs file, unless CFLAGS
     // already name one (gcc rejects a specs file given twice).
-    let has_specs = b.get_compiler().args().iter().any(|a| a.to_string_lossy().starts_with("--specs="));
+    let has_specs = b
+        .get_compiler()
+        .args()
+        .iter()
+        .any(|a| a.to_string_lossy().starts_with("--specs="));
     if target.is_arm() {
         // newlib-nano, as the firmware links it.
         if !has_specs {
@@ -292,9 +309,17 @@ fn wamr_sources(root: &Path, target: &Target, fast: bool) -> Vec<PathBuf> {
     let interp = core.join("iwasm/interpreter");
     files.push(interp.join("wasm_loader.c"));
     files.push(interp.join("wasm_runtime.c"));
-    files.push(interp.join(if fast { "wasm_interp_fast.c" } else { "wasm_interp_classic.c" }));
+    files.push(interp.join(if fast {
+        "wasm_interp_fast.c"
+    } else {
+        "wasm_interp_classic.c"
+    }));
     for f in &files {
-        assert!(f.exists(), "trevm-wamr-sys: WAMR source {} is missing", f.display());
+        assert!(
+            f.exists(),
+            "trevm-wamr-sys: WAMR source {} is missing",
+            f.display()
+        );
     }
     files
 }
@@ -331,7 +356,10 @@ fn locate_wamr() -> PathBuf {
 
     match from_cargo_metadata() {
         Ok(dir) if is_wamr_tree(&dir) => return dir,
-        Ok(dir) => tried.push(format!("{} (from cargo metadata: no WAMR tree there)", dir.display())),
+        Ok(dir) => tried.push(format!(
+            "{} (from cargo metadata: no WAMR tree there)",
+            dir.display()
+        )),
         Err(e) => tried.push(format!("cargo metadata: {e}")),
     }
 
@@ -342,13 +370,18 @@ fn locate_wamr() -> PathBuf {
         let src = home.join("registry/src");
         if let Ok(indexes) = fs::read_dir(&src) {
             for index in indexes.flatten() {
-                let dir = index.path().join(format!("{SOURCE_CRATE}-{SOURCE_CRATE_VERSION}/wasm-micro-runtime"));
+                let dir = index.path().join(format!(
+                    "{SOURCE_CRATE}-{SOURCE_CRATE_VERSION}/wasm-micro-runtime"
+                ));
                 if is_wamr_tree(&dir) {
                     return dir;
                 }
             }
         }
-        tried.push(format!("{}/*/{SOURCE_CRATE}-{SOURCE_CRATE_VERSION}/wasm-micro-runtime", src.display()));
+        tried.push(format!(
+            "{}/*/{SOURCE_CRATE}-{SOURCE_CRATE_VERSION}/wasm-micro-runtime",
+            src.display()
+        ));
     }
 
     panic!(
@@ -385,13 +418,18 @@ fn from_cargo_metadata() -> Result<PathBuf, String> {
     // take its "manifest_path". cargo prints each package as one object
     // whose keys are in a fixed order (name, version, id, ..., manifest_path).
     let needle = format!("\"name\":\"{SOURCE_CRATE}\",\"version\":\"{SOURCE_CRATE_VERSION}\"");
-    let at = json.find(&needle).ok_or_else(|| format!("{SOURCE_CRATE} {SOURCE_CRATE_VERSION} is not in the dependency graph"))?;
+    let at = json.find(&needle).ok_or_else(|| {
+        format!("{SOURCE_CRATE} {SOURCE_CRATE_VERSION} is not in the dependency graph")
+    })?;
     let rest = &json[at..];
     let key = "\"manifest_path\":\"";
     let m = rest.find(key).ok_or("no manifest_path")? + key.len();
     let end = rest[m..].find('"').ok_or("bad manifest_path")?;
     let manifest_path = PathBuf::from(rest[m..m + end].replace("\\\\", "\\"));
-    Ok(manifest_path.parent().ok_or("bad manifest_path")?.join("wasm-micro-runtime"))
+    Ok(manifest_path
+        .parent()
+        .ok_or("bad manifest_path")?
+        .join("wasm-micro-runtime"))
 }
 
 /// Reads `WAMR_VERSION_MAJOR/MINOR/PATCH` from `core/version.h`.
@@ -404,7 +442,11 @@ fn wamr_version(root: &Path) -> (u32, u32, u32) {
             .find_map(|v| v.trim().parse().ok())
             .unwrap_or(0)
     };
-    (get("WAMR_VERSION_MAJOR"), get("WAMR_VERSION_MINOR"), get("WAMR_VERSION_PATCH"))
+    (
+        get("WAMR_VERSION_MAJOR"),
+        get("WAMR_VERSION_MINOR"),
+        get("WAMR_VERSION_PATCH"),
+    )
 }
 
 // ---------------------------------------------------------------------------
@@ -422,7 +464,12 @@ impl Tools {
     /// else `llvm-nm`/`llvm-objcopy` (any version; they handle every target).
     fn find(build: &cc::Build) -> Tools {
         let compiler = build.get_compiler();
-        let cc_name = compiler.path().file_name().and_then(|s| s.to_str()).unwrap_or("cc").to_string();
+        let cc_name = compiler
+            .path()
+            .file_name()
+            .and_then(|s| s.to_str())
+            .unwrap_or("cc")
+            .to_string();
         let prefix = ["gcc", "clang", "cc"]
             .iter()
             .find_map(|suffix| cc_name.strip_suffix(suffix))
@@ -448,7 +495,10 @@ impl Tools {
                     )
                 })
         };
-        Tools { nm: pick("WAMR_NM", "nm"), objcopy: pick("WAMR_OBJCOPY", "objcopy") }
+        Tools {
+            nm: pick("WAMR_NM", "nm"),
+            objcopy: pick("WAMR_OBJCOPY", "objcopy"),
+        }
     }
 }
 
@@ -484,19 +534,33 @@ fn prefix_defined_symbols(tools: &Tools, archive: &Path, prefix: &str, out: &Pat
         "trevm-wamr-sys: {} does not define wasm_runtime_full_init",
         archive.display()
     );
-    let map: String = symbols.iter().map(|s| format!("{s} {prefix}{s}\n")).collect();
+    let map: String = symbols
+        .iter()
+        .map(|s| format!("{s} {prefix}{s}\n"))
+        .collect();
     let map_file = out.join(format!("{prefix}symbols.map"));
     fs::write(&map_file, map).unwrap();
     let status = Command::new(&tools.objcopy)
         .arg(format!("--redefine-syms={}", map_file.display()))
         .arg(archive)
         .status()
-        .unwrap_or_else(|e| panic!("trevm-wamr-sys: cannot run {}: {e}", tools.objcopy.display()));
-    assert!(status.success(), "trevm-wamr-sys: {} failed on {}", tools.objcopy.display(), archive.display());
+        .unwrap_or_else(|e| {
+            panic!(
+                "trevm-wamr-sys: cannot run {}: {e}",
+                tools.objcopy.display()
+            )
+        });
+    assert!(
+        status.success(),
+        "trevm-wamr-sys: {} failed on {}",
+        tools.objcopy.display(),
+        archive.display()
+    );
 
     let renamed = defined_symbols(&tools.nm, archive);
     assert!(
-        renamed.contains(&format!("{prefix}wasm_runtime_full_init")) && !renamed.contains("wasm_runtime_full_init"),
+        renamed.contains(&format!("{prefix}wasm_runtime_full_init"))
+            && !renamed.contains("wasm_runtime_full_init"),
         "trevm-wamr-sys: renaming the symbols of {} with {} did not work",
         archive.display(),
         tools.objcopy.display()

@@ -38,7 +38,12 @@ pub fn run<W: Write>(out: &mut W, board: &Board, label: &str, slot_region: &[u8]
 }
 
 fn fail<W: Write>(out: &mut W, kind: &str, stage: &str, message: &str) -> bool {
-    let _ = Message::Fail { kind, stage, message }.write(out);
+    let _ = Message::Fail {
+        kind,
+        stage,
+        message,
+    }
+    .write(out);
     false
 }
 
@@ -76,11 +81,21 @@ fn run_inner<W: Write>(out: &mut W, board: &Board, label: &str, slot_region: &[u
     let slot = match slot::read(slot_region) {
         Ok(s) => s,
         Err(e) => {
-            let _ = Message::Cell { suite: "?", workload: "?", abi: "?" }.write(out);
+            let _ = Message::Cell {
+                suite: "?",
+                workload: "?",
+                abi: "?",
+            }
+            .write(out);
             return fail(out, "malformed", "load", &format!("{e}"));
         }
     };
-    let _ = Message::Cell { suite: slot.suite, workload: slot.workload, abi: slot.abi.as_str() }.write(out);
+    let _ = Message::Cell {
+        suite: slot.suite,
+        workload: slot.workload,
+        abi: slot.abi.as_str(),
+    }
+    .write(out);
     let mut runtime = match runtime {
         Ok(r) => r,
         Err(e) => return fail(out, e.kind.as_str(), e.stage.as_str(), &e.message),
@@ -93,9 +108,19 @@ fn run_inner<W: Write>(out: &mut W, board: &Board, label: &str, slot_region: &[u
     drop(runtime);
     let unit = board.clock.unit;
     if heap_counted {
-        metric(out, "peak_heap", Number::U64(heap::peak().saturating_sub(base) as u64), "B");
+        metric(
+            out,
+            "peak_heap",
+            Number::U64(heap::peak().saturating_sub(base) as u64),
+            "B",
+        );
     }
-    metric(out, "module_bytes", Number::U64(slot.payload.len() as u64), "B");
+    metric(
+        out,
+        "module_bytes",
+        Number::U64(slot.payload.len() as u64),
+        "B",
+    );
     match result {
         Ok(o) => {
             metric(out, "interval", Number::U64(o.interval), unit);
@@ -109,10 +134,13 @@ fn run_inner<W: Write>(out: &mut W, board: &Board, label: &str, slot_region: &[u
             if let Some(n) = o.iterations {
                 metric(out, "iterations", Number::U64(n), "1");
             }
-            let _ = Message::<&str>::Done { verified: o.verified, exit: o.exit_code as i64 }.write(out);
+            let _ = Message::<&str>::Done {
+                verified: o.verified,
+                exit: o.exit_code as i64,
+            }
+            .write(out);
             o.verified
         }
         Err(e) => fail(out, e.kind.as_str(), e.stage.as_str(), &e.message),
     }
 }
-

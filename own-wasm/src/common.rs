@@ -102,7 +102,10 @@ unsafe impl<T: Send> Sync for Scratch<T> {}
 
 impl<T> Scratch<T> {
     pub(crate) const fn new(value: T) -> Self {
-        Self { busy: AtomicBool::new(false), value: UnsafeCell::new(value) }
+        Self {
+            busy: AtomicBool::new(false),
+            value: UnsafeCell::new(value),
+        }
     }
 
     /// Runs `f` with exclusive access to the buffer.

@@ -143,7 +143,12 @@ mod tests {
             let mut rec = Recorder::default();
             let status = (w.run)(&mut rec);
             assert_eq!(status, 0, "workload {} did not verify", w.name);
-            assert_eq!(rec.calls, ["init", "start", "stop"], "trigger calls of {}", w.name);
+            assert_eq!(
+                rec.calls,
+                ["init", "start", "stop"],
+                "trigger calls of {}",
+                w.name
+            );
         }
     }
 
@@ -154,7 +159,8 @@ mod tests {
         for n in &names {
             assert!(!n.is_empty() && n.len() <= 32, "{n}");
             assert!(
-                n.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
+                n.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
                 "{n} is not a plain file stem"
             );
             assert!(n.as_bytes()[0].is_ascii_lowercase(), "{n}");
@@ -176,7 +182,12 @@ mod tests {
         for (w, (name, repeat)) in WORKLOADS.iter().zip(repeats) {
             assert_eq!(w.name, *name);
             assert!(*repeat >= 1);
-            assert!(w.description.ends_with(&format!("(x{repeat})")), "{}: {}", w.name, w.description);
+            assert!(
+                w.description.ends_with(&format!("(x{repeat})")),
+                "{}: {}",
+                w.name,
+                w.description
+            );
         }
     }
 
@@ -208,13 +219,17 @@ mod tests {
         let mut names: std::vec::Vec<&str> = WORKLOADS.iter().map(|w| w.name).collect();
         names.sort();
         assert_eq!(stems, names);
-        let manifest =
-            std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"))
-                .unwrap();
+        let manifest = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"),
+        )
+        .unwrap();
         for n in names {
             let src = std::fs::read_to_string(dir.join(format!("{n}.rs"))).unwrap();
             assert!(src.contains(&format!("guest_main!({n})")), "src/bin/{n}.rs");
-            assert!(manifest.contains(&format!("name = \"{n}\"")), "[[bin]] {n} in Cargo.toml");
+            assert!(
+                manifest.contains(&format!("name = \"{n}\"")),
+                "[[bin]] {n} in Cargo.toml"
+            );
         }
     }
 
@@ -228,13 +243,21 @@ mod tests {
                 let mut rec = Recorder::default();
                 let status = (w.1)(&mut rec, fault);
                 assert_ne!(status, 0, "workload {} accepted {fault:?}", w.0);
-                assert_eq!(rec.calls, ["init", "start", "stop"], "{} with {fault:?}", w.0);
+                assert_eq!(
+                    rec.calls,
+                    ["init", "start", "stop"],
+                    "{} with {fault:?}",
+                    w.0
+                );
             }
             let mut rec = Recorder::default();
             assert_eq!((w.1)(&mut rec, Fault::None), 0, "{}", w.0);
         }
         let listed: std::vec::Vec<&str> = WORKLOADS.iter().map(|w| w.name).collect();
-        let faulted: std::vec::Vec<&str> = crate::workloads::ALL_WITH_FAULTS.iter().map(|w| w.0).collect();
+        let faulted: std::vec::Vec<&str> = crate::workloads::ALL_WITH_FAULTS
+            .iter()
+            .map(|w| w.0)
+            .collect();
         assert_eq!(listed, faulted);
     }
 }

@@ -26,12 +26,19 @@ pub struct ParseError {
 
 impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "garbled protocol line ({}): {:?}", self.reason, self.line)
+        write!(
+            f,
+            "garbled protocol line ({}): {:?}",
+            self.reason, self.line
+        )
     }
 }
 
 fn err(reason: impl ToString, line: &str) -> ParseError {
-    ParseError { reason: reason.to_string(), line: line.to_string() }
+    ParseError {
+        reason: reason.to_string(),
+        line: line.to_string(),
+    }
 }
 
 /// Parses one line (with or without its newline).
@@ -74,18 +81,34 @@ pub fn parse(line: &str) -> Result<Line, ParseError> {
             clock_hz: fields.u("clock_hz")?,
             heap: fields.u("heap")?,
         },
-        "cell" => Message::Cell { suite: fields.s("suite")?, workload: fields.s("workload")?, abi: fields.s("abi")? },
+        "cell" => Message::Cell {
+            suite: fields.s("suite")?,
+            workload: fields.s("workload")?,
+            abi: fields.s("abi")?,
+        },
         "metric" => Message::Metric {
             name: fields.s("name")?,
-            value: fields.s("value")?.parse().map_err(|_| err("bad metric value", line))?,
+            value: fields
+                .s("value")?
+                .parse()
+                .map_err(|_| err("bad metric value", line))?,
             unit: fields.s("unit")?,
         },
         "done" => Message::Done {
             verified: fields.u("verified")? == 1,
-            exit: fields.s("exit")?.parse().map_err(|_| err("bad exit code", line))?,
+            exit: fields
+                .s("exit")?
+                .parse()
+                .map_err(|_| err("bad exit code", line))?,
         },
-        "fail" => Message::Fail { kind: fields.s("kind")?, stage: fields.s("stage")?, message: fields.s("msg")? },
-        "log" => Message::Log { message: fields.s("msg")? },
+        "fail" => Message::Fail {
+            kind: fields.s("kind")?,
+            stage: fields.s("stage")?,
+            message: fields.s("msg")?,
+        },
+        "log" => Message::Log {
+            message: fields.s("msg")?,
+        },
         "bye" => Message::Bye,
         other => return Err(err(alloc::format!("unknown message kind `{other}`"), line)),
     };
@@ -106,7 +129,9 @@ impl Fields<'_> {
             .ok_or_else(|| err(alloc::format!("missing field `{key}`"), self.line))
     }
     fn u(&mut self, key: &str) -> Result<u64, ParseError> {
-        self.s(key)?.parse().map_err(|_| err(alloc::format!("field `{key}` is not a number"), self.line))
+        self.s(key)?
+            .parse()
+            .map_err(|_| err(alloc::format!("field `{key}` is not a number"), self.line))
     }
 }
 

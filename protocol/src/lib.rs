@@ -135,7 +135,11 @@ pub fn crc16(bytes: &[u8], mut crc: u16) -> u16 {
     for &b in bytes {
         crc ^= (b as u16) << 8;
         for _ in 0..8 {
-            crc = if crc & 0x8000 != 0 { (crc << 1) ^ 0x1021 } else { crc << 1 };
+            crc = if crc & 0x8000 != 0 {
+                (crc << 1) ^ 0x1021
+            } else {
+                crc << 1
+            };
         }
     }
     crc
@@ -158,7 +162,9 @@ impl<W: Write> Write for Crc<'_, W> {
 }
 
 fn needs_quotes(v: &str) -> bool {
-    v.is_empty() || v.bytes().any(|b| matches!(b, b' ' | b'"' | b'\\' | b'*' | b'=' | b'\n' | b'\r' | b'\t'))
+    v.is_empty()
+        || v.bytes()
+            .any(|b| matches!(b, b' ' | b'"' | b'\\' | b'*' | b'=' | b'\n' | b'\r' | b'\t'))
 }
 
 fn write_value<W: Write>(w: &mut W, v: &str) -> fmt::Result {
@@ -209,10 +215,25 @@ impl<S: AsRef<str>> Message<S> {
 
     /// Writes the message as one line, newline included.
     pub fn write<W: Write>(&self, out: &mut W) -> fmt::Result {
-        let mut f = Fields { w: Crc { inner: out, crc: CRC_INIT } };
+        let mut f = Fields {
+            w: Crc {
+                inner: out,
+                crc: CRC_INIT,
+            },
+        };
         write!(f.w, "{PREFIX} {}", self.kind())?;
         match self {
-            Message::Hello { board, runtime, crate_name, version, features, clock_unit, clock_source, clock_hz, heap } => {
+            Message::Hello {
+                board,
+                runtime,
+                crate_name,
+                version,
+                features,
+                clock_unit,
+                clock_source,
+                clock_hz,
+                heap,
+            } => {
                 f.s("board", board.as_ref())?;
                 f.s("runtime", runtime.as_ref())?;
                 f.s("crate", crate_name.as_ref())?;
@@ -223,7 +244,11 @@ impl<S: AsRef<str>> Message<S> {
                 f.n("clock_hz", clock_hz)?;
                 f.n("heap", heap)?;
             }
-            Message::Cell { suite, workload, abi } => {
+            Message::Cell {
+                suite,
+                workload,
+                abi,
+            } => {
                 f.s("suite", suite.as_ref())?;
                 f.s("workload", workload.as_ref())?;
                 f.s("abi", abi.as_ref())?;
@@ -237,7 +262,11 @@ impl<S: AsRef<str>> Message<S> {
                 f.n("verified", *verified as u8)?;
                 f.n("exit", exit)?;
             }
-            Message::Fail { kind, stage, message } => {
+            Message::Fail {
+                kind,
+                stage,
+                message,
+            } => {
                 f.s("kind", kind.as_ref())?;
                 f.s("stage", stage.as_ref())?;
                 f.s("msg", message.as_ref())?;

@@ -85,7 +85,9 @@ impl core::fmt::Display for SlotError {
             SlotError::Version(v) => write!(f, "module slot format {v}, expected {VERSION}"),
             SlotError::Abi(a) => write!(f, "unknown ABI {a} in module slot"),
             SlotError::Name => write!(f, "module slot name is not UTF-8"),
-            SlotError::Length(n) => write!(f, "module slot payload of {n} bytes runs past the slot"),
+            SlotError::Length(n) => {
+                write!(f, "module slot payload of {n} bytes runs past the slot")
+            }
         }
     }
 }
@@ -118,8 +120,15 @@ pub fn read(region: &[u8]) -> Result<Slot<'_>, SlotError> {
         a => return Err(SlotError::Abi(a)),
     };
     let len = u32_at(region, 16);
-    let payload = region.get(HEADER_LEN..HEADER_LEN + len as usize).ok_or(SlotError::Length(len))?;
-    Ok(Slot { abi, suite: name_at(region, 32)?, workload: name_at(region, 64)?, payload })
+    let payload = region
+        .get(HEADER_LEN..HEADER_LEN + len as usize)
+        .ok_or(SlotError::Length(len))?;
+    Ok(Slot {
+        abi,
+        suite: name_at(region, 32)?,
+        workload: name_at(region, 64)?,
+        payload,
+    })
 }
 
 /// Builds a slot image (runner side).
@@ -144,9 +153,22 @@ mod tests {
 
     #[test]
     fn round_trip_and_errors() {
-        let img = write(SlotAbi::CoreMark, "coremark", "coremark", b"\0asm\x01\0\0\0");
+        let img = write(
+            SlotAbi::CoreMark,
+            "coremark",
+            "coremark",
+            b"\0asm\x01\0\0\0",
+        );
         let s = read(&img).unwrap();
-        assert_eq!((s.abi, s.suite, s.workload, s.payload), (SlotAbi::CoreMark, "coremark", "coremark", &b"\0asm\x01\0\0\0"[..]));
+        assert_eq!(
+            (s.abi, s.suite, s.workload, s.payload),
+            (
+                SlotAbi::CoreMark,
+                "coremark",
+                "coremark",
+                &b"\0asm\x01\0\0\0"[..]
+            )
+        );
         assert_eq!(read(&img[..HEADER_LEN + 3]), Err(SlotError::Length(8)));
         assert_eq!(read(&[0xff; 200]), Err(SlotError::NoMagic));
         let mut v = img.clone();

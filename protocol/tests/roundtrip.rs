@@ -27,12 +27,34 @@ fn every_message_round_trips() {
             clock_hz: 20_000_000,
             heap: 400 * 1024,
         },
-        Message::Cell { suite: "own", workload: "sha256", abi: "embench" },
-        Message::Metric { name: "interval", value: Number::U64(123456789012), unit: "instructions" },
-        Message::Metric { name: "score", value: Number::F64(15.375), unit: "iterations/s" },
-        Message::Done { verified: true, exit: 0 },
-        Message::Done { verified: false, exit: -3 },
-        Message::Fail { kind: "trap", stage: "run", message: "wasm `unreachable` \"x\" \\ *=\n" },
+        Message::Cell {
+            suite: "own",
+            workload: "sha256",
+            abi: "embench",
+        },
+        Message::Metric {
+            name: "interval",
+            value: Number::U64(123456789012),
+            unit: "instructions",
+        },
+        Message::Metric {
+            name: "score",
+            value: Number::F64(15.375),
+            unit: "iterations/s",
+        },
+        Message::Done {
+            verified: true,
+            exit: 0,
+        },
+        Message::Done {
+            verified: false,
+            exit: -3,
+        },
+        Message::Fail {
+            kind: "trap",
+            stage: "run",
+            message: "wasm `unreachable` \"x\" \\ *=\n",
+        },
         Message::Log { message: "" },
         Message::Bye,
     ];
@@ -49,12 +71,19 @@ fn every_message_round_trips() {
 
 #[test]
 fn plain_text_is_not_a_message() {
-    assert_eq!(parse("memory allocation of 4 bytes failed\n").unwrap(), Line::Text("memory allocation of 4 bytes failed".into()));
+    assert_eq!(
+        parse("memory allocation of 4 bytes failed\n").unwrap(),
+        Line::Text("memory allocation of 4 bytes failed".into())
+    );
 }
 
 #[test]
 fn garbled_lines_are_errors() {
-    let good = line(&Message::Cell { suite: "own", workload: "crc32", abi: "embench" });
+    let good = line(&Message::Cell {
+        suite: "own",
+        workload: "crc32",
+        abi: "embench",
+    });
     // flip one character of the payload
     let bad = good.replacen("crc32", "crc33", 1);
     assert!(parse(&bad).unwrap_err().reason.contains("checksum"));
@@ -70,7 +99,16 @@ fn garbled_lines_are_errors() {
 
 #[test]
 fn stray_bytes_before_the_prefix_are_skipped() {
-    let good = line(&Message::<&str>::Done { verified: true, exit: 0 });
+    let good = line(&Message::<&str>::Done {
+        verified: true,
+        exit: 0,
+    });
     let noisy = format!("\u{0}\u{0}xx{good}");
-    assert_eq!(parse(&noisy).unwrap(), Line::Message(Message::Done { verified: true, exit: 0 }));
+    assert_eq!(
+        parse(&noisy).unwrap(),
+        Line::Message(Message::Done {
+            verified: true,
+            exit: 0
+        })
+    );
 }

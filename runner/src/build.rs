@@ -57,25 +57,45 @@ fn cargo(toolchain: Option<&str>) -> Command {
     }
     c.current_dir(workspace::root());
     // Our own cargo invocation must not inherit the outer one's settings.
-    for var in ["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "CARGO_TARGET_DIR", "CARGO_BUILD_TARGET"] {
+    for var in [
+        "RUSTFLAGS",
+        "CARGO_ENCODED_RUSTFLAGS",
+        "CARGO_TARGET_DIR",
+        "CARGO_BUILD_TARGET",
+    ] {
         c.env_remove(var);
     }
     c
 }
 
 fn status(mut c: Command, what: &str) -> Result<(), String> {
-    let st = c.status().map_err(|e| format!("cannot run cargo for {what}: {e}"))?;
+    let st = c
+        .status()
+        .map_err(|e| format!("cannot run cargo for {what}: {e}"))?;
     if st.success() {
         Ok(())
     } else {
-        Err(format!("building {what} failed ({st}); the cargo output above says why"))
+        Err(format!(
+            "building {what} failed ({st}); the cargo output above says why"
+        ))
     }
 }
 
 /// Builds the `own` workloads for `wasm32v1-none`.
 pub fn own_workloads() -> Result<(), String> {
     let mut c = cargo(None);
-    c.args(["build", "--profile", "guest", "-p", "own-workloads", "--target", "wasm32v1-none", "--features", "guest", "--bins"]);
+    c.args([
+        "build",
+        "--profile",
+        "guest",
+        "-p",
+        "own-workloads",
+        "--target",
+        "wasm32v1-none",
+        "--features",
+        "guest",
+        "--bins",
+    ]);
     status(c, "the own workloads (wasm32v1-none)")
 }
 
@@ -84,7 +104,14 @@ pub fn own_workloads() -> Result<(), String> {
 /// replace it.
 pub fn host_program(f: &HostFlavour) -> Result<PathBuf, String> {
     let mut c = cargo(f.toolchain);
-    c.args(["build", "--release", "-p", "trevm-firmware", "--features", f.features]);
+    c.args([
+        "build",
+        "--release",
+        "-p",
+        "trevm-firmware",
+        "--features",
+        f.features,
+    ]);
     let target = match f.target_dir {
         Some(d) => workspace::root().join("target").join(d),
         None => workspace::root().join("target"),
@@ -97,6 +124,7 @@ pub fn host_program(f: &HostFlavour) -> Result<PathBuf, String> {
     let dir = workspace::build_dir().join("host").join(f.name);
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let dest = dir.join("trevm-firmware");
-    std::fs::copy(target.join("release/trevm-firmware"), &dest).map_err(|e| format!("copying the host program: {e}"))?;
+    std::fs::copy(target.join("release/trevm-firmware"), &dest)
+        .map_err(|e| format!("copying the host program: {e}"))?;
     Ok(dest)
 }

@@ -31,7 +31,10 @@ impl HostBoard {
     /// which program runs which variant. A flavour that fails to build is
     /// reported and leaves its variants missing, it does not stop the others.
     pub fn build(labels: &[&str]) -> (Self, Vec<String>) {
-        let mut board = HostBoard { heap_limit: 64 * 1024 * 1024, ..Default::default() };
+        let mut board = HostBoard {
+            heap_limit: 64 * 1024 * 1024,
+            ..Default::default()
+        };
         let mut problems = Vec::new();
         for f in build::HOST_FLAVOURS {
             if !labels.iter().any(|l| flavour_may_serve(f, l)) {
@@ -47,9 +50,15 @@ impl HostBoard {
 
     /// Uses the already built programs under `build/host/` without building.
     pub fn existing() -> Self {
-        let mut board = HostBoard { heap_limit: 64 * 1024 * 1024, ..Default::default() };
+        let mut board = HostBoard {
+            heap_limit: 64 * 1024 * 1024,
+            ..Default::default()
+        };
         for f in build::HOST_FLAVOURS {
-            let p = workspace::build_dir().join("host").join(f.name).join("trevm-firmware");
+            let p = workspace::build_dir()
+                .join("host")
+                .join(f.name)
+                .join("trevm-firmware");
             if p.exists() {
                 board.adopt(p, f);
             }
@@ -58,9 +67,13 @@ impl HostBoard {
     }
 
     fn adopt(&mut self, program: PathBuf, f: &'static HostFlavour) {
-        let Ok(out) = Command::new(&program).arg("list").output() else { return };
+        let Ok(out) = Command::new(&program).arg("list").output() else {
+            return;
+        };
         for label in String::from_utf8_lossy(&out.stdout).lines() {
-            self.programs.entry(label.trim().to_string()).or_insert((program.clone(), f));
+            self.programs
+                .entry(label.trim().to_string())
+                .or_insert((program.clone(), f));
         }
     }
 
@@ -76,15 +89,29 @@ impl HostBoard {
 
     /// Prepares `wasm` for `label` for a target of `pointer_width` bits
     /// (precompiling, side tables); `native` gets the workload's name.
-    pub fn prepare(&self, label: &str, w: &Workload, pointer_width: u32) -> Result<Vec<u8>, (String, String)> {
+    pub fn prepare(
+        &self,
+        label: &str,
+        w: &Workload,
+        pointer_width: u32,
+    ) -> Result<Vec<u8>, (String, String)> {
         if label == "native" {
             if w.suite != "own" {
-                return Err(("unsupported".into(), format!("no native build of suite `{}` yet", w.suite)));
+                return Err((
+                    "unsupported".into(),
+                    format!("no native build of suite `{}` yet", w.suite),
+                ));
             }
             return Ok(w.name.as_bytes().to_vec());
         }
-        let program = self.program(label).ok_or_else(|| ("build".into(), format!("no host program runs `{label}`")))?;
-        let out = workspace::build_dir().join("prepared").join(format!("p{pointer_width}")).join(label).join(&w.suite);
+        let program = self
+            .program(label)
+            .ok_or_else(|| ("build".into(), format!("no host program runs `{label}`")))?;
+        let out = workspace::build_dir()
+            .join("prepared")
+            .join(format!("p{pointer_width}"))
+            .join(label)
+            .join(&w.suite);
         std::fs::create_dir_all(&out).map_err(|e| ("internal".into(), e.to_string()))?;
         let out = out.join(format!("{}.bin", w.name));
         let o = Command::new(program)
@@ -112,12 +139,19 @@ impl HostBoard {
         rec.meta.board = "host".into();
         rec.meta.emulated = false;
         let Some((program, flavour)) = self.programs.get(label) else {
-            rec.fail("build", "build", format!("runtime `{label}` is not built for the host"));
+            rec.fail(
+                "build",
+                "build",
+                format!("runtime `{label}` is not built for the host"),
+            );
             return rec;
         };
         rec.meta.toolchain = meta::rustc_version(flavour.toolchain);
         if let Ok(wasm) = std::fs::read(&w.wasm) {
-            rec.metrics.insert("wasm_bytes".into(), crate::results::Metric::int(wasm.len() as u64, "B"));
+            rec.metrics.insert(
+                "wasm_bytes".into(),
+                crate::results::Metric::int(wasm.len() as u64, "B"),
+            );
         }
         let payload = match self.prepare(label, w, 64) {
             Ok(p) => p,
@@ -129,12 +163,16 @@ impl HostBoard {
         let slot = trevm_protocol::slot::write(w.abi, &w.suite, &w.name, &payload);
         let dir = workspace::build_dir().join("slots/host").join(label);
         let slot_path = dir.join(format!("{}-{}.slot", w.suite, w.name));
-        if let Err(e) = std::fs::create_dir_all(&dir).and_then(|_| std::fs::write(&slot_path, slot)) {
+        if let Err(e) = std::fs::create_dir_all(&dir).and_then(|_| std::fs::write(&slot_path, slot))
+        {
             rec.fail("internal", "prepare", e.to_string());
             return rec;
         }
         let mut cmd = Command::new(program);
-        cmd.arg("run").arg(label).arg(&slot_path).arg(self.heap_limit.to_string());
+        cmd.arg("run")
+            .arg(label)
+            .arg(&slot_path)
+            .arg(self.heap_limit.to_string());
         if let Some(fuel) = self.fuel {
             cmd.arg(fuel.to_string());
         }
@@ -153,9 +191,20 @@ fn flavour_may_serve(f: &HostFlavour, label: &str) -> bool {
 
 /// Runs a cell process with a time budget and decodes its output into `rec`.
 pub fn run_process(cmd: &mut Command, timeout: Duration, rec: &mut Record) {
-    let mut child = match cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn() {
+    let mut child = match cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+    {
         Ok(c) => c,
-        Err(e) => return rec.fail("internal", "run", format!("cannot start the cell process: {e}")),
+        Err(e) => {
+            return rec.fail(
+                "internal",
+                "run",
+                format!("cannot start the cell process: {e}"),
+            )
+        }
     };
     // Drain both pipes on threads so a chatty child never blocks.
     let mut so = child.stdout.take().unwrap();
@@ -188,15 +237,36 @@ pub fn run_process(cmd: &mut Command, timeout: Duration, rec: &mut Record) {
     if !t.garbled.is_empty() {
         return; // decode already failed the record with the first garbled line
     }
-    let tail: String = stderr.lines().chain(t.text.iter().map(String::as_str)).rev().take(3).collect::<Vec<_>>().join(" | ");
+    let tail: String = stderr
+        .lines()
+        .chain(t.text.iter().map(String::as_str))
+        .rev()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" | ");
     match status {
-        None => rec.fail("timeout", "run", format!("no result within the time budget of {} s; the process was killed", timeout.as_secs())),
-        Some(_) if stderr.contains("memory allocation of") => {
-            rec.fail("out-of-memory", "run", format!("the runtime aborted on a refused allocation: {tail}"))
-        }
-        Some(_) if stderr.contains("overflowed its stack") => {
-            rec.fail("crash", "run", format!("native stack overflow in the runtime: {tail}"))
-        }
-        Some(st) => rec.fail("crash", "run", format!("the cell process ended ({st}) without a result: {tail}")),
+        None => rec.fail(
+            "timeout",
+            "run",
+            format!(
+                "no result within the time budget of {} s; the process was killed",
+                timeout.as_secs()
+            ),
+        ),
+        Some(_) if stderr.contains("memory allocation of") => rec.fail(
+            "out-of-memory",
+            "run",
+            format!("the runtime aborted on a refused allocation: {tail}"),
+        ),
+        Some(_) if stderr.contains("overflowed its stack") => rec.fail(
+            "crash",
+            "run",
+            format!("native stack overflow in the runtime: {tail}"),
+        ),
+        Some(st) => rec.fail(
+            "crash",
+            "run",
+            format!("the cell process ended ({st}) without a result: {tail}"),
+        ),
     }
 }

@@ -9,7 +9,11 @@ use trevm_runner::matrix::{self, Plan};
 use trevm_runner::{build, host, suite};
 
 #[derive(Parser)]
-#[command(name = "trevm", version, about = "treVM bench: what a Wasm runtime really costs on a microcontroller")]
+#[command(
+    name = "trevm",
+    version,
+    about = "treVM bench: what a Wasm runtime really costs on a microcontroller"
+)]
 struct Cli {
     #[command(subcommand)]
     cmd: Cmd,
@@ -61,7 +65,15 @@ fn suites(s: Vec<String>) -> Vec<String> {
 
 fn main() -> ExitCode {
     match Cli::parse().cmd {
-        Cmd::Bench { board, runtime, suite, out, timeout, rerun, no_build } => {
+        Cmd::Bench {
+            board,
+            runtime,
+            suite,
+            out,
+            timeout,
+            rerun,
+            no_build,
+        } => {
             if board != "host" {
                 eprintln!("error: board `{board}` is not supported by this version of the runner (supported: host)");
                 return ExitCode::from(2);
@@ -119,10 +131,19 @@ fn main() -> ExitCode {
         }
         Cmd::List => {
             println!("runtimes: {}", matrix::RUNTIMES.join(", "));
-            println!("built for the host: {}", host::HostBoard::existing().labels().join(", "));
+            println!(
+                "built for the host: {}",
+                host::HostBoard::existing().labels().join(", ")
+            );
             for s in suite::SUITES {
                 match suite::discover(s) {
-                    Ok(w) => println!("suite {s}: {}", w.iter().map(|w| w.name.as_str()).collect::<Vec<_>>().join(", ")),
+                    Ok(w) => println!(
+                        "suite {s}: {}",
+                        w.iter()
+                            .map(|w| w.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
                     Err(e) => println!("suite {s}: {e}"),
                 }
             }

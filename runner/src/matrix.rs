@@ -63,7 +63,10 @@ pub fn run_host(plan: &Plan) -> Result<Summary, String> {
     };
     for r in &wanted {
         if !trevm_bench_labels().contains(r) {
-            return Err(format!("unknown runtime `{r}` (known: {})", trevm_bench_labels().join(", ")));
+            return Err(format!(
+                "unknown runtime `{r}` (known: {})",
+                trevm_bench_labels().join(", ")
+            ));
         }
     }
     if plan.build && plan.suites.iter().any(|s| s == "own") {
@@ -77,7 +80,8 @@ pub fn run_host(plan: &Plan) -> Result<Summary, String> {
         HostBoard::existing()
     };
     let workloads = workloads(&plan.suites, &mut summary.notes);
-    let mut out = ResultsFile::open(&plan.out).map_err(|e| format!("cannot open {}: {e}", plan.out.display()))?;
+    let mut out = ResultsFile::open(&plan.out)
+        .map_err(|e| format!("cannot open {}: {e}", plan.out.display()))?;
     let total = wanted.len() * workloads.len();
     let started = Instant::now();
     let mut i = 0;
@@ -95,7 +99,8 @@ pub fn run_host(plan: &Plan) -> Result<Summary, String> {
             } else {
                 summary.failed += 1;
             }
-            out.append(&rec).map_err(|e| format!("cannot append to {}: {e}", plan.out.display()))?;
+            out.append(&rec)
+                .map_err(|e| format!("cannot append to {}: {e}", plan.out.display()))?;
         }
     }
     Ok(summary)

@@ -8,7 +8,9 @@ pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 fn run(cmd: &mut Command) -> Option<String> {
     let out = cmd.output().ok()?;
-    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
 /// The git commit of the repository, with `-dirty` when the tree has
@@ -17,11 +19,20 @@ pub fn git_commit() -> &'static str {
     static C: OnceLock<String> = OnceLock::new();
     C.get_or_init(|| {
         let root = crate::workspace::root();
-        let Some(head) = run(Command::new("git").arg("-C").arg(&root).args(["rev-parse", "--short=12", "HEAD"])) else {
+        let Some(head) =
+            run(Command::new("git")
+                .arg("-C")
+                .arg(&root)
+                .args(["rev-parse", "--short=12", "HEAD"]))
+        else {
             return "unknown".into();
         };
-        let dirty = run(Command::new("git").arg("-C").arg(&root).args(["status", "--porcelain", "--untracked-files=no"]))
-            .is_some_and(|s| !s.is_empty());
+        let dirty = run(Command::new("git").arg("-C").arg(&root).args([
+            "status",
+            "--porcelain",
+            "--untracked-files=no",
+        ]))
+        .is_some_and(|s| !s.is_empty());
         if dirty {
             format!("{head}-dirty")
         } else {
@@ -42,7 +53,10 @@ pub fn rustc_version(toolchain: Option<&str>) -> String {
 
 /// Now, as an RFC 3339 UTC timestamp.
 pub fn now_utc() -> String {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
     let (days, rem) = (secs / 86400, secs % 86400);
     // Civil-from-days (Howard Hinnant's algorithm).
     let z = days as i64 + 719_468;
@@ -54,5 +68,10 @@ pub fn now_utc() -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }

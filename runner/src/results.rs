@@ -26,12 +26,18 @@ pub struct Metric {
 impl Metric {
     /// A metric from an integer.
     pub fn int(value: u64, unit: &str) -> Self {
-        Metric { value: value.into(), unit: unit.into() }
+        Metric {
+            value: value.into(),
+            unit: unit.into(),
+        }
     }
     /// A metric from a float (non-finite values become absent in JSON as
     /// they cannot be represented; callers should not record them).
     pub fn float(value: f64, unit: &str) -> Option<Self> {
-        Some(Metric { value: serde_json::Number::from_f64(value)?, unit: unit.into() })
+        Some(Metric {
+            value: serde_json::Number::from_f64(value)?,
+            unit: unit.into(),
+        })
     }
 }
 
@@ -118,7 +124,11 @@ impl Record {
             verified: false,
             error: None,
             metrics: BTreeMap::new(),
-            meta: Meta { tool: "trevm-bench".into(), tool_version: crate::meta::TOOL_VERSION.into(), ..Meta::default() },
+            meta: Meta {
+                tool: "trevm-bench".into(),
+                tool_version: crate::meta::TOOL_VERSION.into(),
+                ..Meta::default()
+            },
         }
     }
 
@@ -126,12 +136,21 @@ impl Record {
     pub fn fail(&mut self, kind: &str, stage: &str, message: impl Into<String>) {
         self.status = "failed".into();
         self.verified = false;
-        self.error = Some(CellError { kind: kind.into(), stage: stage.into(), message: message.into() });
+        self.error = Some(CellError {
+            kind: kind.into(),
+            stage: stage.into(),
+            message: message.into(),
+        });
     }
 
     /// `(board, runtime, suite, workload)`.
     pub fn key(&self) -> (String, String, String, String) {
-        (self.board.clone(), self.runtime.clone(), self.suite.clone(), self.workload.clone())
+        (
+            self.board.clone(),
+            self.runtime.clone(),
+            self.suite.clone(),
+            self.workload.clone(),
+        )
     }
 
     /// `true` when the cell succeeded.
@@ -168,17 +187,26 @@ impl ResultsFile {
                         done.insert(r.key());
                     }
                     Ok(_) => {}
-                    Err(e) => eprintln!("warning: {}:{}: not a result record ({e}); kept as is", path.display(), n + 1),
+                    Err(e) => eprintln!(
+                        "warning: {}:{}: not a result record ({e}); kept as is",
+                        path.display(),
+                        n + 1
+                    ),
                 }
             }
         }
         let file = OpenOptions::new().create(true).append(true).open(path)?;
-        Ok(ResultsFile { path: path.to_path_buf(), file, done })
+        Ok(ResultsFile {
+            path: path.to_path_buf(),
+            file,
+            done,
+        })
     }
 
     /// `true` when the cell already succeeded in this file.
     pub fn has_ok(&self, board: &str, runtime: &str, suite: &str, workload: &str) -> bool {
-        self.done.contains(&(board.into(), runtime.into(), suite.into(), workload.into()))
+        self.done
+            .contains(&(board.into(), runtime.into(), suite.into(), workload.into()))
     }
 
     /// Appends one record and makes it durable before returning.
@@ -206,6 +234,8 @@ pub fn read_all(path: &Path) -> Result<Vec<Record>, String> {
     text.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(n, l)| serde_json::from_str(l).map_err(|e| format!("{}:{}: {e}", path.display(), n + 1)))
+        .map(|(n, l)| {
+            serde_json::from_str(l).map_err(|e| format!("{}:{}: {e}", path.display(), n + 1))
+        })
         .collect()
 }

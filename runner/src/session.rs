@@ -52,22 +52,43 @@ where
 
 fn apply(m: Message<String>, record: &mut Record, t: &mut Transcript) {
     match m {
-        Message::Hello { board, runtime, crate_name, version, features, clock_unit, clock_source, clock_hz, heap } => {
+        Message::Hello {
+            board,
+            runtime,
+            crate_name,
+            version,
+            features,
+            clock_unit,
+            clock_source,
+            clock_hz,
+            heap,
+        } => {
             t.hello = true;
             let meta = &mut record.meta;
             meta.board = board;
             if runtime != record.runtime {
-                t.garbled.push(format!("firmware runs `{runtime}`, expected `{}`", record.runtime));
+                t.garbled.push(format!(
+                    "firmware runs `{runtime}`, expected `{}`",
+                    record.runtime
+                ));
             }
             meta.runtime_crate = crate_name;
             meta.runtime_version = version;
-            meta.runtime_features = features.split(',').filter(|f| !f.is_empty()).map(String::from).collect();
+            meta.runtime_features = features
+                .split(',')
+                .filter(|f| !f.is_empty())
+                .map(String::from)
+                .collect();
             meta.clock_unit = clock_unit;
             meta.clock_source = clock_source;
             meta.clock_hz = clock_hz;
             meta.extra.insert("heap_bytes".into(), heap.into());
         }
-        Message::Cell { suite, workload, abi } => {
+        Message::Cell {
+            suite,
+            workload,
+            abi,
+        } => {
             if suite != record.suite || workload != record.workload {
                 t.garbled.push(format!(
                     "firmware runs `{suite}/{workload}`, expected `{}/{}`",
@@ -92,10 +113,18 @@ fn apply(m: Message<String>, record: &mut Record, t: &mut Transcript) {
                 record.status = "ok".into();
                 record.error = None;
             } else {
-                record.fail("verify", "run", format!("the workload's self-check failed (it returned {exit})"));
+                record.fail(
+                    "verify",
+                    "run",
+                    format!("the workload's self-check failed (it returned {exit})"),
+                );
             }
         }
-        Message::Fail { kind, stage, message } => {
+        Message::Fail {
+            kind,
+            stage,
+            message,
+        } => {
             t.finished = true;
             record.fail(&kind, &stage, message);
         }

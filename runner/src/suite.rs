@@ -51,7 +51,11 @@ fn modules_in(dir: &Path, suite: &str, abi: SlotAbi) -> Vec<Workload> {
 /// The workloads of `suite` that are built, or a message saying how to get
 /// them.
 pub fn discover(suite: &str) -> Result<Vec<Workload>, String> {
-    let abi = if suite == "coremark" { SlotAbi::CoreMark } else { SlotAbi::Embench };
+    let abi = if suite == "coremark" {
+        SlotAbi::CoreMark
+    } else {
+        SlotAbi::Embench
+    };
     let dir = module_dir(suite);
     let found = modules_in(&dir, suite, abi);
     if !found.is_empty() {

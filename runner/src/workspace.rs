@@ -12,14 +12,20 @@ pub fn root() -> PathBuf {
     }
     let mut dir = std::env::current_dir().unwrap_or_default();
     loop {
-        if dir.join("Cargo.toml").is_file() && dir.join("benches").is_dir() && dir.join("runner").is_dir() {
+        if dir.join("Cargo.toml").is_file()
+            && dir.join("benches").is_dir()
+            && dir.join("runner").is_dir()
+        {
             return dir;
         }
         if !dir.pop() {
             break;
         }
     }
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 /// `build/` under the root: everything the runner makes (copied programs,

@@ -54,7 +54,12 @@ const GROW: &str = r#"(module
 fn workload(dir: &Path, name: &str, bytes: &[u8]) -> Workload {
     let wasm = dir.join(format!("{name}.wasm"));
     std::fs::write(&wasm, bytes).unwrap();
-    Workload { suite: "test".into(), name: name.into(), abi: SlotAbi::Embench, wasm }
+    Workload {
+        suite: "test".into(),
+        name: name.into(),
+        abi: SlotAbi::Embench,
+        wasm,
+    }
 }
 
 fn board() -> HostBoard {
@@ -82,25 +87,47 @@ fn kind(r: &Record) -> &str {
 
 fn check_all(label: &str) {
     let good = run(label, "good", &wat::parse_str(GOOD).unwrap());
-    assert!(good.is_ok() && good.verified, "{label}: good module failed: {:?}", good.error);
+    assert!(
+        good.is_ok() && good.verified,
+        "{label}: good module failed: {:?}",
+        good.error
+    );
     assert!(good.metrics.contains_key("interval"), "{good:?}");
     // wasm3 allocates with the libc's malloc on the host: its peak heap is
     // not measured there, and must then be absent rather than wrong.
-    assert_eq!(good.metrics.contains_key("peak_heap"), label != "wasm3", "{label}: {:?}", good.metrics);
+    assert_eq!(
+        good.metrics.contains_key("peak_heap"),
+        label != "wasm3",
+        "{label}: {:?}",
+        good.metrics
+    );
 
     let r = run(label, "malformed", b"\0asm\x01\0\0\0\x01\xff\xff garbage");
     assert_eq!(kind(&r), "malformed", "{label}: {:?}", r.error);
 
     let r = run(label, "unresolved", &wat::parse_str(UNRESOLVED).unwrap());
     assert_eq!(kind(&r), "link", "{label}: {:?}", r.error);
-    assert!(r.error.as_ref().unwrap().message.contains("nope"), "{label}: {:?}", r.error);
+    assert!(
+        r.error.as_ref().unwrap().message.contains("nope"),
+        "{label}: {:?}",
+        r.error
+    );
 
     let r = run(label, "trap", &wat::parse_str(TRAP).unwrap());
     assert_eq!(kind(&r), "trap", "{label}: {:?}", r.error);
-    assert_eq!(r.error.as_ref().unwrap().stage, "run", "{label}: {:?}", r.error);
+    assert_eq!(
+        r.error.as_ref().unwrap().stage,
+        "run",
+        "{label}: {:?}",
+        r.error
+    );
 
     let r = run(label, "endless", &wat::parse_str(ENDLESS).unwrap());
-    let want = if label == "trevm" { "out-of-fuel" } else { "timeout" };
+    let want = if label == "trevm" {
+        "out-of-fuel"
+    } else {
+        "timeout"
+    };
     assert_eq!(kind(&r), want, "{label}: {:?}", r.error);
 
     let r = run(label, "grow", &wat::parse_str(GROW).unwrap());
@@ -109,7 +136,11 @@ fn check_all(label: &str) {
         // succeed past it; the access beyond the buffer traps, and the
         // adapter says that the buffer is the likely cause.
         assert_eq!(kind(&r), "trap", "{label}: {:?}", r.error);
-        assert!(r.error.as_ref().unwrap().message.contains("buffer"), "{label}: {:?}", r.error);
+        assert!(
+            r.error.as_ref().unwrap().message.contains("buffer"),
+            "{label}: {:?}",
+            r.error
+        );
     } else {
         assert_eq!(kind(&r), "out-of-memory", "{label}: {:?}", r.error);
     }
@@ -146,11 +177,19 @@ per_runtime! {
 #[test]
 fn native_rejects_unknown_workloads() {
     let b = board();
-    assert!(b.program("native").is_some(), "build the host programs first (`make host-programs`)");
+    assert!(
+        b.program("native").is_some(),
+        "build the host programs first (`make host-programs`)"
+    );
     let dir = tempfile::tempdir().unwrap();
     // The native "module" is the workload name; an own-suite workload that
     // does not exist must fail to link.
-    let w = Workload { suite: "own".into(), name: "no-such-workload".into(), abi: SlotAbi::Embench, wasm: dir.path().join("x.wasm") };
+    let w = Workload {
+        suite: "own".into(),
+        name: "no-such-workload".into(),
+        abi: SlotAbi::Embench,
+        wasm: dir.path().join("x.wasm"),
+    };
     let r = b.run_cell("native", &w, Duration::from_secs(5));
     assert_eq!(kind(&r), "link", "{:?}", r.error);
 }

@@ -24,12 +24,19 @@ use crate::error::{Error, ErrorKind, Stage};
 
 #[cfg(feature = "native")]
 pub mod native;
+#[cfg(any(
+    feature = "wamr",
+    feature = "wasm3",
+    feature = "wasefire",
+    feature = "wasm-interpreter"
+))]
+mod support;
 #[cfg(feature = "tinywasm")]
 pub mod tinywasm;
-#[cfg(feature = "wasefire")]
-pub mod wasefire;
 #[cfg(feature = "wamr")]
 pub mod wamr;
+#[cfg(feature = "wasefire")]
+pub mod wasefire;
 #[cfg(feature = "wasm3")]
 pub mod wasm3;
 #[cfg(feature = "wasm-interpreter")]
@@ -98,7 +105,9 @@ pub fn create(label: &str, limits: Limits) -> Result<Box<dyn Runtime>, Error> {
     let _ = limits;
     match label {
         #[cfg(feature = "wasmtime")]
-        "wasmtime" | "wasmtime-no-simd" | "trevm" => wasmtime::Wasmtime::variant(label, limits).map(boxed),
+        "wasmtime" | "wasmtime-no-simd" | "trevm" => {
+            wasmtime::Wasmtime::variant(label, limits).map(boxed)
+        }
         #[cfg(feature = "wasmi")]
         "wasmi" => Ok(boxed(wasmi::Wasmi::new(limits))),
         #[cfg(feature = "wamr")]
@@ -116,9 +125,16 @@ pub fn create(label: &str, limits: Limits) -> Result<Box<dyn Runtime>, Error> {
         _ if ALL.contains(&label) => Err(Error::new(
             ErrorKind::Unsupported,
             Stage::Load,
-            alloc_crate::format!("runtime `{label}` is not compiled into this build (available: {:?})", available()),
+            alloc_crate::format!(
+                "runtime `{label}` is not compiled into this build (available: {:?})",
+                available()
+            ),
         )),
-        _ => Err(Error::new(ErrorKind::Unsupported, Stage::Load, alloc_crate::format!("unknown runtime `{label}`"))),
+        _ => Err(Error::new(
+            ErrorKind::Unsupported,
+            Stage::Load,
+            alloc_crate::format!("unknown runtime `{label}`"),
+        )),
     }
 }
 

@@ -27,14 +27,33 @@ impl Native {
 
 impl Runtime for Native {
     fn info(&self) -> RuntimeInfo {
-        RuntimeInfo { label: "native", crate_name: "own-workloads", version: env!("TREVM_VERSION_OWN_WORKLOADS"), features: &[] }
+        RuntimeInfo {
+            label: "native",
+            crate_name: "own-workloads",
+            version: env!("TREVM_VERSION_OWN_WORKLOADS"),
+            features: &[],
+        }
     }
 
-    fn instantiate<'a>(&'a mut self, module: &'a [u8], host: Host) -> Result<Box<dyn Instance + 'a>, Error> {
-        let name = core::str::from_utf8(module)
-            .map_err(|_| Error::new(ErrorKind::Malformed, Stage::Load, "native module name is not UTF-8"))?;
-        let workload = own_workloads::find(name.trim())
-            .ok_or_else(|| Error::new(ErrorKind::Link, Stage::Load, format!("no native workload named `{name}`")))?;
+    fn instantiate<'a>(
+        &'a mut self,
+        module: &'a [u8],
+        host: Host,
+    ) -> Result<Box<dyn Instance + 'a>, Error> {
+        let name = core::str::from_utf8(module).map_err(|_| {
+            Error::new(
+                ErrorKind::Malformed,
+                Stage::Load,
+                "native module name is not UTF-8",
+            )
+        })?;
+        let workload = own_workloads::find(name.trim()).ok_or_else(|| {
+            Error::new(
+                ErrorKind::Link,
+                Stage::Load,
+                format!("no native workload named `{name}`"),
+            )
+        })?;
         Ok(Box::new(NativeInstance { workload, host }))
     }
 }
@@ -64,7 +83,11 @@ impl Instance for NativeInstance {
     fn call(&mut self, name: &str) -> Result<Option<Value>, Error> {
         match name {
             "__original_main" => Ok(Some(Value::I32((self.workload.run)(&mut self.host)))),
-            _ => Err(Error::new(ErrorKind::Link, Stage::Run, format!("native workloads have no export `{name}`"))),
+            _ => Err(Error::new(
+                ErrorKind::Link,
+                Stage::Run,
+                format!("native workloads have no export `{name}`"),
+            )),
         }
     }
 

@@ -32,8 +32,8 @@ use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use tinywasm::engine::{Config, StackConfig};
 use tinywasm::types::{FuncType, ImportType, MemoryType, WasmType, WasmValue};
 use tinywasm::{
-    Engine, Error as TwError, ExternItem, FuncContext, HostFunction, Imports, LinearMemory, MemoryBackend,
-    ModuleInstance, Store, Trap, VecMemory,
+    Engine, Error as TwError, ExternItem, FuncContext, HostFunction, Imports, LinearMemory,
+    MemoryBackend, ModuleInstance, Store, Trap, VecMemory,
 };
 
 use crate::engine::{Host, HostFn, Instance, Limits, Runtime, RuntimeInfo, Value};
@@ -78,14 +78,24 @@ impl Runtime for TinyWasm {
             crate_name: "tinywasm",
             version: env!("TREVM_VERSION_TINYWASM"),
             features: if cfg!(feature = "std") {
-                &["parser", "std", "fixed-stacks", "capped-vec-memory", "trap-on-oom"]
+                &[
+                    "parser",
+                    "std",
+                    "fixed-stacks",
+                    "capped-vec-memory",
+                    "trap-on-oom",
+                ]
             } else {
                 &["parser", "fixed-stacks", "capped-vec-memory", "trap-on-oom"]
             },
         }
     }
 
-    fn instantiate<'a>(&'a mut self, module: &'a [u8], host: Host) -> Result<Box<dyn Instance + 'a>, Error> {
+    fn instantiate<'a>(
+        &'a mut self,
+        module: &'a [u8],
+        host: Host,
+    ) -> Result<Box<dyn Instance + 'a>, Error> {
         let parsed = tinywasm::parse_bytes(module)
             .map_err(|e| Error::new(ErrorKind::Malformed, Stage::Load, format!("tinywasm: {e}")))?;
 
@@ -102,7 +112,10 @@ impl Runtime for TinyWasm {
                 format!("initial linear memory of {initial_memory} B exceeds the budget of {max_memory} B"),
             ));
         }
-        heap_headroom(self.limits.stack.saturating_add(initial_memory), Stage::Instantiate)?;
+        heap_headroom(
+            self.limits.stack.saturating_add(initial_memory),
+            Stage::Instantiate,
+        )?;
 
         let refused = Arc::new(AtomicUsize::new(0));
         let backend = {
@@ -111,7 +124,9 @@ impl Runtime for TinyWasm {
                 CappedMemory::try_new(ty, max_memory, refused.clone()).map_err(TwError::Trap)
             })
         };
-        let config = stack_config(self.limits.stack).with_memory_backend(backend).with_trap_on_oom(true);
+        let config = stack_config(self.limits.stack)
+            .with_memory_backend(backend)
+            .with_trap_on_oom(true);
         let mut store = Store::new(Engine::new(config));
 
         let host = Rc::new(RefCell::new(host));
@@ -128,17 +143,31 @@ impl Runtime for TinyWasm {
                 }
             };
             let state = host.clone();
-            let func = HostFunction::from_untyped(&mut store, &host_type(f), move |_: FuncContext<'_>, _| {
-                let ret = state.borrow_mut().call(f);
-                Ok(if f.returns_i64() { alloc_crate::vec![WasmValue::I64(ret)] } else { Vec::new() })
-            });
+            let func = HostFunction::from_untyped(
+                &mut store,
+                &host_type(f),
+                move |_: FuncContext<'_>, _| {
+                    let ret = state.borrow_mut().call(f);
+                    Ok(if f.returns_i64() {
+                        alloc_crate::vec![WasmValue::I64(ret)]
+                    } else {
+                        Vec::new()
+                    })
+                },
+            );
             imports.define(import.module, import.name, func);
         }
 
         let instance = ModuleInstance::instantiate(&mut store, &parsed, Some(imports))
             .map_err(|e| tw_error(e, Stage::Instantiate, max_memory, &refused))?;
         drop(parsed);
-        Ok(Box::new(TinyWasmInstance { store, instance, host, max_memory, refused }))
+        Ok(Box::new(TinyWasmInstance {
+            store,
+            instance,
+            host,
+            max_memory,
+            refused,
+        }))
     }
 }
 
@@ -159,18 +188,27 @@ impl Instance for TinyWasmInstance {
         let func = match self.instance.extern_item(name) {
             Ok(ExternItem::Func(f)) => f,
             _ => {
-                return Err(Error::new(ErrorKind::Link, Stage::Run, format!("the module exports no function `{name}`")))
+                return Err(Error::new(
+                    ErrorKind::Link,
+                    Stage::Run,
+                    format!("the module exports no function `{name}`"),
+                ))
             }
         };
-        let values =
-            func.call(&mut self.store, &[]).map_err(|e| tw_error(e, Stage::Run, self.max_memory, &self.refused))?;
+        let values = func
+            .call(&mut self.store, &[])
+            .map_err(|e| tw_error(e, Stage::Run, self.max_memory, &self.refused))?;
         match values.as_slice() {
             [] => Ok(None),
             [WasmValue::I32(v)] => Ok(Some(Value::I32(*v))),
             [WasmValue::I64(v)] => Ok(Some(Value::I64(*v))),
             [WasmValue::F32(v)] => Ok(Some(Value::F32(*v))),
             [WasmValue::F64(v)] => Ok(Some(Value::F64(*v))),
-            other => Err(Error::new(ErrorKind::Link, Stage::Run, format!("export `{name}` returned {other:?}"))),
+            other => Err(Error::new(
+                ErrorKind::Link,
+                Stage::Run,
+                format!("export `{name}` returned {other:?}"),
+            )),
         }
     }
 
@@ -178,7 +216,8 @@ impl Instance for TinyWasmInstance {
         // SAFETY: the host is borrowed mutably only inside a host function,
         // which runs only during `call(&mut self)`; the shared borrow of
         // `self` that the returned reference lives in excludes that.
-        unsafe { self.host.try_borrow_unguarded() }.expect("host state is not borrowed outside `call`")
+        unsafe { self.host.try_borrow_unguarded() }
+            .expect("host state is not borrowed outside `call`")
     }
 
     fn memory_size(&mut self) -> Option<usize> {
@@ -191,7 +230,14 @@ impl Instance for TinyWasmInstance {
 }
 
 fn host_type(f: HostFn) -> FuncType {
-    FuncType::new(&[], if f.returns_i64() { &[WasmType::I64] } else { &[] })
+    FuncType::new(
+        &[],
+        if f.returns_i64() {
+            &[WasmType::I64]
+        } else {
+            &[]
+        },
+    )
 }
 
 fn tw_error(e: TwError, stage: Stage, max_memory: usize, refused: &AtomicUsize) -> Error {
@@ -203,14 +249,19 @@ fn tw_error(e: TwError, stage: Stage, max_memory: usize, refused: &AtomicUsize) 
                     "tinywasm: out of memory: linear memory of {wanted} B would exceed the budget of {max_memory} B"
                 )
             } else {
-                "tinywasm: out of memory (the heap refused a linear memory or stack allocation)".to_string()
+                "tinywasm: out of memory (the heap refused a linear memory or stack allocation)"
+                    .to_string()
             };
             Error::new(ErrorKind::OutOfMemory, stage, message)
         }
         TwError::Trap(t) => Error::new(ErrorKind::Trap, stage, format!("tinywasm: {t}")),
         e @ TwError::Linker(_) => Error::new(ErrorKind::Link, stage, format!("tinywasm: {e}")),
-        e @ TwError::UnsupportedFeature(_) => Error::new(ErrorKind::Unsupported, stage, format!("tinywasm: {e}")),
-        e @ TwError::InvalidHostFnReturn { .. } => Error::new(ErrorKind::Internal, stage, format!("tinywasm: {e}")),
+        e @ TwError::UnsupportedFeature(_) => {
+            Error::new(ErrorKind::Unsupported, stage, format!("tinywasm: {e}"))
+        }
+        e @ TwError::InvalidHostFnReturn { .. } => {
+            Error::new(ErrorKind::Internal, stage, format!("tinywasm: {e}"))
+        }
         e => Error::new(ErrorKind::Internal, stage, format!("tinywasm: {e}")),
     }
 }
@@ -248,7 +299,11 @@ impl CappedMemory {
             refused.store(initial, Relaxed);
             return Err(Trap::OutOfMemory);
         }
-        Ok(CappedMemory { inner: VecMemory::try_new(initial)?, max, refused })
+        Ok(CappedMemory {
+            inner: VecMemory::try_new(initial)?,
+            max,
+            refused,
+        })
     }
 }
 

@@ -37,7 +37,6 @@
 //! time (the harness does).
 
 use alloc_crate::boxed::Box;
-use alloc_crate::string::String;
 use alloc_crate::vec::Vec;
 use core::ffi::{c_char, c_void, CStr};
 use core::ptr;
@@ -48,12 +47,26 @@ use trevm_wamr_sys as sys;
 use crate::engine::{Host, HostFn, Instance, Limits, Runtime, RuntimeInfo, Value};
 use crate::error::{Error, ErrorKind, Stage};
 
+use super::support::{error, fmt_u64, try_box};
+
 const WASM_PAGE: usize = 65536;
 
 /// What the results record about the classic interpreter build.
-const FEATURES_CLASSIC: &[&str] = &[sys::WAMR_RELEASE, "classic", "interp", "bulk-memory", "reference-types"];
+const FEATURES_CLASSIC: &[&str] = &[
+    sys::WAMR_RELEASE,
+    "classic",
+    "interp",
+    "bulk-memory",
+    "reference-types",
+];
 /// What the results record about the fast interpreter build.
-const FEATURES_FAST: &[&str] = &[sys::WAMR_RELEASE, "fast", "interp", "bulk-memory", "reference-types"];
+const FEATURES_FAST: &[&str] = &[
+    sys::WAMR_RELEASE,
+    "fast",
+    "interp",
+    "bulk-memory",
+    "reference-types",
+];
 
 /// A WAMR interpreter with the budgets it instantiates modules with.
 pub struct Wamr {
@@ -70,11 +83,23 @@ impl Wamr {
             "wamr" => false,
             "wamr-fast" => true,
             _ => {
-                return Err(error(ErrorKind::Unsupported, Stage::Load, &["unknown WAMR variant `", label, "`"]));
+                return Err(error(
+                    ErrorKind::Unsupported,
+                    Stage::Load,
+                    &["unknown WAMR variant `", label, "`"],
+                ));
             }
         };
         let api = api_of(fast).ok_or_else(|| {
-            error(ErrorKind::Unsupported, Stage::Load, &["trevm-wamr-sys was built without the `", label, "` interpreter"])
+            error(
+                ErrorKind::Unsupported,
+                Stage::Load,
+                &[
+                    "trevm-wamr-sys was built without the `",
+                    label,
+                    "` interpreter",
+                ],
+            )
         })?;
         init(api, fast)?;
         Ok(Wamr { api, fast, limits })
@@ -95,38 +120,76 @@ impl Runtime for Wamr {
             label: if self.fast { "wamr-fast" } else { "wamr" },
             crate_name: "wamrx-sys",
             version: env!("TREVM_VERSION_WAMRX_SYS"),
-            features: if self.fast { FEATURES_FAST } else { FEATURES_CLASSIC },
+            features: if self.fast {
+                FEATURES_FAST
+            } else {
+                FEATURES_CLASSIC
+            },
         }
     }
 
-    fn instantiate<'a>(&'a mut self, module: &'a [u8], host: Host) -> Result<Box<dyn Instance + 'a>, Error> {
+    fn instantiate<'a>(
+        &'a mut self,
+        module: &'a [u8],
+        host: Host,
+    ) -> Result<Box<dyn Instance + 'a>, Error> {
         let api = self.api;
-        let size = u32::try_from(module.len())
-            .map_err(|_| error(ErrorKind::Malformed, Stage::Load, &["module larger than 4 GiB"]))?;
+        let size = u32::try_from(module.len()).map_err(|_| {
+            error(
+                ErrorKind::Malformed,
+                Stage::Load,
+                &["module larger than 4 GiB"],
+            )
+        })?;
         // WAMR's loader may rewrite the buffer and keeps pointers into it.
         let mut bytes = Vec::new();
         if bytes.try_reserve_exact(module.len()).is_err() {
-            return Err(error(ErrorKind::OutOfMemory, Stage::Load, &["no heap for a copy of the module"]));
+            return Err(error(
+                ErrorKind::OutOfMemory,
+                Stage::Load,
+                &["no heap for a copy of the module"],
+            ));
         }
         bytes.extend_from_slice(module);
 
         let mut inst = try_box(WamrInstance {
             api,
-            shared: Shared { host, grow_failure: None, cap_pages: self.cap_pages() },
+            shared: Shared {
+                host,
+                grow_failure: None,
+                cap_pages: self.cap_pages(),
+            },
             bytes,
             module: ptr::null_mut(),
             inst: ptr::null_mut(),
             exec_env: ptr::null_mut(),
         })
-        .map_err(|_| error(ErrorKind::OutOfMemory, Stage::Load, &["no heap for the instance"]))?;
+        .map_err(|_| {
+            error(
+                ErrorKind::OutOfMemory,
+                Stage::Load,
+                &["no heap for the instance"],
+            )
+        })?;
 
         // Load and validate.
         let mut err = [0 as c_char; 128];
         // SAFETY: the buffer is ours, writable, and lives as long as the module.
-        inst.module = unsafe { (api.runtime_load)(inst.bytes.as_mut_ptr(), size, err.as_mut_ptr(), err.len() as u32) };
+        inst.module = unsafe {
+            (api.runtime_load)(
+                inst.bytes.as_mut_ptr(),
+                size,
+                err.as_mut_ptr(),
+                err.len() as u32,
+            )
+        };
         if inst.module.is_null() {
             let msg = c_message(&err);
-            let kind = if is_alloc_failure(msg) { ErrorKind::OutOfMemory } else { ErrorKind::Malformed };
+            let kind = if is_alloc_failure(msg) {
+                ErrorKind::OutOfMemory
+            } else {
+                ErrorKind::Malformed
+            };
             return Err(error(kind, Stage::Load, &[msg]));
         }
 
@@ -138,13 +201,22 @@ impl Runtime for Wamr {
         // SAFETY: plain calls on live handles; `args` is destroyed below.
         unsafe {
             if !(api.instantiation_args_create)(&mut args) || args.is_null() {
-                return Err(error(ErrorKind::OutOfMemory, Stage::Instantiate, &["no heap for instantiation arguments"]));
+                return Err(error(
+                    ErrorKind::OutOfMemory,
+                    Stage::Instantiate,
+                    &["no heap for instantiation arguments"],
+                ));
             }
             (api.instantiation_args_set_default_stack_size)(args, self.stack());
             (api.instantiation_args_set_host_managed_heap_size)(args, 0);
             (api.instantiation_args_set_max_memory_pages)(args, self.cap_pages());
             (api.instantiation_args_set_custom_data)(args, ptr::addr_of_mut!(inst.shared).cast());
-            inst.inst = (api.runtime_instantiate_ex2)(inst.module, args, err.as_mut_ptr(), err.len() as u32);
+            inst.inst = (api.runtime_instantiate_ex2)(
+                inst.module,
+                args,
+                err.as_mut_ptr(),
+                err.len() as u32,
+            );
             (api.instantiation_args_destroy)(args);
         }
         if inst.inst.is_null() {
@@ -177,7 +249,11 @@ impl Runtime for Wamr {
         // SAFETY: live instance.
         inst.exec_env = unsafe { (api.runtime_create_exec_env)(inst.inst, self.stack()) };
         if inst.exec_env.is_null() {
-            return Err(error(ErrorKind::OutOfMemory, Stage::Instantiate, &["cannot create the execution environment"]));
+            return Err(error(
+                ErrorKind::OutOfMemory,
+                Stage::Instantiate,
+                &["cannot create the execution environment"],
+            ));
         }
         Ok(inst)
     }
@@ -218,7 +294,10 @@ struct WamrInstance {
 impl WamrInstance {
     fn lookup(&self, name: &str) -> sys::wasm_function_inst_t {
         // SAFETY: live instance; the name is NUL-terminated for the call.
-        with_c_str(name, |c| unsafe { (self.api.runtime_lookup_function)(self.inst, c) }).unwrap_or(ptr::null_mut())
+        with_c_str(name, |c| unsafe {
+            (self.api.runtime_lookup_function)(self.inst, c)
+        })
+        .unwrap_or(ptr::null_mut())
     }
 
     /// [`ErrorKind::OutOfMemory`] when a `memory.grow` of the last call
@@ -235,12 +314,26 @@ impl WamrInstance {
             " bytes failed: the allocator refused a larger linear memory"
         };
         let (mut cur, mut pages) = ([0u8; 20], [0u8; 20]);
-        let said: &[&str] = if runtime_said.is_empty() { &[] } else { &["; runtime said: ", runtime_said] };
+        let said: &[&str] = if runtime_said.is_empty() {
+            &[]
+        } else {
+            &["; runtime said: ", runtime_said]
+        };
         let mut parts = [""; 8];
-        let head = ["memory.grow by ", fmt_u64(g.pages as u64, &mut pages), " pages from ", fmt_u64(g.current, &mut cur), why];
+        let head = [
+            "memory.grow by ",
+            fmt_u64(g.pages as u64, &mut pages),
+            " pages from ",
+            fmt_u64(g.current, &mut cur),
+            why,
+        ];
         parts[..5].copy_from_slice(&head);
         parts[5..5 + said.len()].copy_from_slice(said);
-        Some(error(ErrorKind::OutOfMemory, Stage::Run, &parts[..5 + said.len()]))
+        Some(error(
+            ErrorKind::OutOfMemory,
+            Stage::Run,
+            &parts[..5 + said.len()],
+        ))
     }
 
     /// The error for a failed call: the guest's exception, blamed on the
@@ -252,7 +345,11 @@ impl WamrInstance {
         let mut text = [0u8; 128];
         let len = unsafe {
             let p = (api.runtime_get_exception)(self.inst);
-            let bytes = if p.is_null() { &b"unknown exception"[..] } else { CStr::from_ptr(p).to_bytes() };
+            let bytes = if p.is_null() {
+                &b"unknown exception"[..]
+            } else {
+                CStr::from_ptr(p).to_bytes()
+            };
             let n = bytes.len().min(text.len());
             text[..n].copy_from_slice(&bytes[..n]);
             (api.runtime_clear_exception)(self.inst);
@@ -262,7 +359,11 @@ impl WamrInstance {
         if let Some(e) = self.over_budget(msg) {
             return e;
         }
-        let kind = if is_alloc_failure(msg) { ErrorKind::OutOfMemory } else { ErrorKind::Trap };
+        let kind = if is_alloc_failure(msg) {
+            ErrorKind::OutOfMemory
+        } else {
+            ErrorKind::Trap
+        };
         error(kind, Stage::Run, &[msg])
     }
 
@@ -284,13 +385,25 @@ impl Instance for WamrInstance {
         let api = self.api;
         let func = self.lookup(name);
         if func.is_null() {
-            return Err(error(ErrorKind::Link, Stage::Run, &["the module exports no function `", name, "`"]));
+            return Err(error(
+                ErrorKind::Link,
+                Stage::Run,
+                &["the module exports no function `", name, "`"],
+            ));
         }
         // SAFETY: live function of this instance.
-        let (params, results) =
-            unsafe { ((api.func_get_param_count)(func, self.inst), (api.func_get_result_count)(func, self.inst)) };
+        let (params, results) = unsafe {
+            (
+                (api.func_get_param_count)(func, self.inst),
+                (api.func_get_result_count)(func, self.inst),
+            )
+        };
         if params != 0 || results > 1 {
-            return Err(error(ErrorKind::Link, Stage::Run, &["export `", name, "` is not of type () -> () or () -> T"]));
+            return Err(error(
+                ErrorKind::Link,
+                Stage::Run,
+                &["export `", name, "` is not of type () -> () or () -> T"],
+            ));
         }
         let mut kind: sys::wasm_valkind_t = 0;
         if results == 1 {
@@ -319,7 +432,11 @@ impl Instance for WamrInstance {
             sys::WASM_I64 => Ok(Some(Value::I64(wide as i64))),
             sys::WASM_F32 => Ok(Some(Value::F32(f32::from_bits(argv[0])))),
             sys::WASM_F64 => Ok(Some(Value::F64(f64::from_bits(wide)))),
-            _ => Err(error(ErrorKind::Unsupported, Stage::Run, &["export `", name, "` returns a reference or v128"])),
+            _ => Err(error(
+                ErrorKind::Unsupported,
+                Stage::Run,
+                &["export `", name, "` returns a reference or v128"],
+            )),
         }
     }
 
@@ -334,7 +451,8 @@ impl Instance for WamrInstance {
             if mem.is_null() {
                 return None;
             }
-            let bytes = (self.api.memory_get_cur_page_count)(mem) * (self.api.memory_get_bytes_per_page)(mem);
+            let bytes = (self.api.memory_get_cur_page_count)(mem)
+                * (self.api.memory_get_bytes_per_page)(mem);
             usize::try_from(bytes).ok()
         }
     }
@@ -379,11 +497,23 @@ fn check_imports(api: &sys::Api, module: sys::wasm_module_t) -> Result<(), Error
         let host_fn = HostFn::lookup(module_name, name);
         if import.kind == kind::WASM_IMPORT_EXPORT_KIND_FUNC && host_fn.is_some() {
             if !import.linked {
-                let want = if host_fn.is_some_and(HostFn::returns_i64) { "() -> i64" } else { "() -> ()" };
+                let want = if host_fn.is_some_and(HostFn::returns_i64) {
+                    "() -> i64"
+                } else {
+                    "() -> ()"
+                };
                 return Err(error(
                     ErrorKind::Link,
                     Stage::Instantiate,
-                    &["import `", module_name, ".", name, "` has the wrong type (expected ", want, ")"],
+                    &[
+                        "import `",
+                        module_name,
+                        ".",
+                        name,
+                        "` has the wrong type (expected ",
+                        want,
+                        ")",
+                    ],
                 ));
             }
             continue;
@@ -418,7 +548,10 @@ fn init(api: &'static sys::Api, fast: bool) -> Result<(), Error> {
         }
     }
     let result = init_now(api, fast);
-    state.store(if result.is_ok() { READY } else { UNINIT }, Ordering::Release);
+    state.store(
+        if result.is_ok() { READY } else { UNINIT },
+        Ordering::Release,
+    );
     result
 }
 
@@ -427,26 +560,46 @@ fn init_now(api: &'static sys::Api, fast: bool) -> Result<(), Error> {
     let mut args = sys::RuntimeInitArgs::with_global_allocator();
     // SAFETY: once per interpreter, guarded by STATE.
     if !unsafe { (api.runtime_full_init)(&mut args) } {
-        return Err(error(ErrorKind::Internal, Stage::Load, &["wasm_runtime_full_init failed (", api.name, ")"]));
+        return Err(error(
+            ErrorKind::Internal,
+            Stage::Load,
+            &["wasm_runtime_full_init failed (", api.name, ")"],
+        ));
     }
     // WAMR keeps (and sorts) the array: it must live for the program.
-    let natives = if fast { natives::<true>() } else { natives::<false>() };
+    let natives = if fast {
+        natives::<true>()
+    } else {
+        natives::<false>()
+    };
     let mut table = Vec::new();
     if table.try_reserve_exact(natives.len()).is_err() {
         // SAFETY: undo the init above.
         unsafe { (api.runtime_destroy)() };
-        return Err(error(ErrorKind::OutOfMemory, Stage::Load, &["no heap for the native symbol table"]));
+        return Err(error(
+            ErrorKind::OutOfMemory,
+            Stage::Load,
+            &["no heap for the native symbol table"],
+        ));
     }
     table.extend_from_slice(&natives);
     let table: &'static mut [sys::NativeSymbol] = table.leak();
     // SAFETY: static strings and functions; the table lives forever.
     unsafe {
-        if !(api.runtime_register_natives)(c"env".as_ptr(), table.as_mut_ptr(), table.len() as u32) {
+        if !(api.runtime_register_natives)(c"env".as_ptr(), table.as_mut_ptr(), table.len() as u32)
+        {
             (api.runtime_destroy)();
-            return Err(error(ErrorKind::Internal, Stage::Load, &["wasm_runtime_register_natives failed"]));
+            return Err(error(
+                ErrorKind::Internal,
+                Stage::Load,
+                &["wasm_runtime_register_natives failed"],
+            ));
         }
-        let cb: sys::enlarge_memory_error_callback_t =
-            if fast { grow_failed::<true> } else { grow_failed::<false> };
+        let cb: sys::enlarge_memory_error_callback_t = if fast {
+            grow_failed::<true>
+        } else {
+            grow_failed::<false>
+        };
         (api.runtime_set_enlarge_mem_error_callback)(cb, ptr::null_mut());
     }
     Ok(())
@@ -454,18 +607,39 @@ fn init_now(api: &'static sys::Api, fast: bool) -> Result<(), Error> {
 
 /// The native symbols of interpreter `FAST` for the four host functions.
 fn natives<const FAST: bool>() -> [sys::NativeSymbol; 4] {
-    let entry = |symbol: &'static CStr, f: *mut c_void, signature: &'static CStr| sys::NativeSymbol {
-        symbol: symbol.as_ptr(),
-        func_ptr: f,
-        signature: signature.as_ptr(),
-        attachment: ptr::null_mut(),
-    };
-    debug_assert_eq!(HostFn::ALL.map(HostFn::name), ["clock_ms", "initialise_board", "start_trigger", "stop_trigger"]);
+    let entry =
+        |symbol: &'static CStr, f: *mut c_void, signature: &'static CStr| sys::NativeSymbol {
+            symbol: symbol.as_ptr(),
+            func_ptr: f,
+            signature: signature.as_ptr(),
+            attachment: ptr::null_mut(),
+        };
+    debug_assert_eq!(
+        HostFn::ALL.map(HostFn::name),
+        [
+            "clock_ms",
+            "initialise_board",
+            "start_trigger",
+            "stop_trigger"
+        ]
+    );
     [
         entry(c"clock_ms", native_i64::<FAST, 0> as *mut c_void, c"()I"),
-        entry(c"initialise_board", native_void::<FAST, 1> as *mut c_void, c"()"),
-        entry(c"start_trigger", native_void::<FAST, 2> as *mut c_void, c"()"),
-        entry(c"stop_trigger", native_void::<FAST, 3> as *mut c_void, c"()"),
+        entry(
+            c"initialise_board",
+            native_void::<FAST, 1> as *mut c_void,
+            c"()",
+        ),
+        entry(
+            c"start_trigger",
+            native_void::<FAST, 2> as *mut c_void,
+            c"()",
+        ),
+        entry(
+            c"stop_trigger",
+            native_void::<FAST, 3> as *mut c_void,
+            c"()",
+        ),
     ]
 }
 
@@ -474,7 +648,9 @@ fn natives<const FAST: bool>() -> [sys::NativeSymbol; 4] {
 /// # Safety
 /// `exec_env` is a live exec env of interpreter `FAST`.
 unsafe fn shared<const FAST: bool>(exec_env: sys::wasm_exec_env_t) -> *mut Shared {
-    let Some(api) = api_of(FAST) else { return ptr::null_mut() };
+    let Some(api) = api_of(FAST) else {
+        return ptr::null_mut();
+    };
     unsafe { (api.runtime_get_custom_data)((api.runtime_get_module_inst)(exec_env)).cast() }
 }
 
@@ -488,7 +664,9 @@ fn api_of(fast: bool) -> Option<&'static sys::Api> {
 }
 
 /// `HostFn::ALL[F]`, returning `i64` (`clock_ms`).
-unsafe extern "C" fn native_i64<const FAST: bool, const F: usize>(exec_env: sys::wasm_exec_env_t) -> i64 {
+unsafe extern "C" fn native_i64<const FAST: bool, const F: usize>(
+    exec_env: sys::wasm_exec_env_t,
+) -> i64 {
     // SAFETY: WAMR passes the caller's exec env; the custom data is the
     // instance's `Shared`, alive while the instance runs.
     match unsafe { shared::<FAST>(exec_env).as_mut() } {
@@ -520,7 +698,11 @@ unsafe extern "C" fn grow_failed<const FAST: bool>(
         return;
     }
     // SAFETY: the instance is live (it is running); its custom data is ours.
-    if let Some(s) = unsafe { (api.runtime_get_custom_data)(instance).cast::<Shared>().as_mut() } {
+    if let Some(s) = unsafe {
+        (api.runtime_get_custom_data)(instance)
+            .cast::<Shared>()
+            .as_mut()
+    } {
         s.grow_failure.get_or_insert(GrowFailure {
             max_reached: failure_reason == sys::enlarge_memory_error_reason_t::MAX_SIZE_REACHED,
             current: current_memory_size,
@@ -530,37 +712,7 @@ unsafe extern "C" fn grow_failed<const FAST: bool>(
 }
 
 // ---------------------------------------------------------------------------
-// Helpers that do not allocate, or tolerate a refused allocation: errors are
-// often built right when the heap budget is exhausted.
-
-/// `Box::new` that returns the value instead of aborting when the
-/// allocator refuses.
-fn try_box<T>(value: T) -> Result<Box<T>, T> {
-    let layout = core::alloc::Layout::new::<T>();
-    if layout.size() == 0 {
-        return Ok(Box::new(value));
-    }
-    // SAFETY: non-zero size; the block is initialised before `Box` owns it,
-    // and `Box` frees it with the same global allocator and layout.
-    unsafe {
-        let p = alloc_crate::alloc::alloc(layout).cast::<T>();
-        if p.is_null() {
-            return Err(value);
-        }
-        p.write(value);
-        Ok(Box::from_raw(p))
-    }
-}
-
-/// An error whose message is `parts` joined; an empty message when the
-/// heap cannot hold it.
-fn error(kind: ErrorKind, stage: Stage, parts: &[&str]) -> Error {
-    let mut message = String::new();
-    if message.try_reserve_exact(parts.iter().map(|p| p.len()).sum()).is_ok() {
-        parts.iter().for_each(|p| message.push_str(p));
-    }
-    Error { kind, stage, message }
-}
+// Helpers (the allocation-tolerant ones live in `support.rs`).
 
 fn is_alloc_failure(msg: &str) -> bool {
     msg.contains("allocate memory failed") || msg.contains("out of memory")
@@ -580,7 +732,9 @@ unsafe fn c_str<'s>(p: *const c_char) -> &'s str {
     if p.is_null() {
         return "";
     }
-    unsafe { CStr::from_ptr(p) }.to_str().unwrap_or("(not UTF-8)")
+    unsafe { CStr::from_ptr(p) }
+        .to_str()
+        .unwrap_or("(not UTF-8)")
 }
 
 /// Calls `f` with `s` as a NUL-terminated string (on the stack when short).
@@ -598,18 +752,4 @@ fn with_c_str<R>(s: &str, f: impl FnOnce(*const c_char) -> R) -> Option<R> {
     v.extend_from_slice(s.as_bytes());
     v.push(0);
     Some(f(v.as_ptr().cast()))
-}
-
-/// `n` in decimal, in `buf`.
-fn fmt_u64(mut n: u64, buf: &mut [u8; 20]) -> &str {
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    core::str::from_utf8(&buf[i..]).unwrap_or("?")
 }

@@ -37,18 +37,26 @@ use alloc_crate::vec::Vec;
 use core::ptr::NonNull;
 
 use wasefire_interpreter::{
-    Error as WfError, FuncType, InstId, Module, ResultType, RunResult, Store, Val, ValType, MEMORY_ALIGN,
+    Error as WfError, FuncType, InstId, Module, ResultType, RunResult, Store, Val, ValType,
+    MEMORY_ALIGN,
 };
 
 use crate::engine::{Host, HostFn, Instance, Limits, Runtime, RuntimeInfo, Value};
 use crate::error::{Error, ErrorKind, Stage};
+
+use super::support::Reader;
 
 const PAGE: usize = 65536;
 
 /// The host functions in the order they are linked: wasefire wants them
 /// sorted by (module, name), and a host call names its function by this
 /// index.
-const LINKED: [HostFn; 4] = [HostFn::ClockMs, HostFn::InitialiseBoard, HostFn::StartTrigger, HostFn::StopTrigger];
+const LINKED: [HostFn; 4] = [
+    HostFn::ClockMs,
+    HostFn::InitialiseBoard,
+    HostFn::StartTrigger,
+    HostFn::StopTrigger,
+];
 
 /// The `wasefire` runtime variant.
 pub struct Wasefire {
@@ -77,22 +85,36 @@ impl Runtime for Wasefire {
         // The side table is made of fixed-width integers: the same on every target.
         let _ = pointer_width;
         wasefire_interpreter::prepare(wasm).map_err(|e| match e {
-            WfError::Unsupported(_) => {
-                Error::new(ErrorKind::Unsupported, Stage::Prepare, "wasefire: the module uses an unsupported feature")
-            }
-            e => Error::new(ErrorKind::Malformed, Stage::Prepare, format!("wasefire: invalid module ({e:?})")),
+            WfError::Unsupported(_) => Error::new(
+                ErrorKind::Unsupported,
+                Stage::Prepare,
+                "wasefire: the module uses an unsupported feature",
+            ),
+            e => Error::new(
+                ErrorKind::Malformed,
+                Stage::Prepare,
+                format!("wasefire: invalid module ({e:?})"),
+            ),
         })
     }
 
-    fn instantiate<'a>(&'a mut self, module: &'a [u8], host: Host) -> Result<Box<dyn Instance + 'a>, Error> {
+    fn instantiate<'a>(
+        &'a mut self,
+        module: &'a [u8],
+        host: Host,
+    ) -> Result<Box<dyn Instance + 'a>, Error> {
         let parsed = Module::new(module).map_err(|e| match e {
-            WfError::Unsupported(_) => {
-                Error::new(ErrorKind::Unsupported, Stage::Load, "wasefire: the module uses an unsupported feature")
-            }
+            WfError::Unsupported(_) => Error::new(
+                ErrorKind::Unsupported,
+                Stage::Load,
+                "wasefire: the module uses an unsupported feature",
+            ),
             e => Error::new(
                 ErrorKind::Malformed,
                 Stage::Load,
-                format!("wasefire: invalid module or side table ({e:?}); was it run through `prepare`?"),
+                format!(
+                    "wasefire: invalid module or side table ({e:?}); was it run through `prepare`?"
+                ),
             ),
         })?;
 
@@ -108,13 +130,18 @@ impl Runtime for Wasefire {
                     return Err(Error::new(
                         ErrorKind::OutOfMemory,
                         Stage::Instantiate,
-                        format!("initial linear memory of {initial} B exceeds the budget of {budget} B"),
+                        format!(
+                            "initial linear memory of {initial} B exceeds the budget of {budget} B"
+                        ),
                     ));
                 }
                 let wanted = max.map_or(initial, |m| (m as usize).saturating_mul(PAGE));
                 let len = wanted.min(budget).max(initial);
                 // Without a maximum the module may grow to 4 GiB.
-                (len, max.is_none_or(|m| (m as usize).saturating_mul(PAGE) > len))
+                (
+                    len,
+                    max.is_none_or(|m| (m as usize).saturating_mul(PAGE) > len),
+                )
             }
         };
         let memory = HeapMemory::new(memory_len).ok_or_else(|| {
@@ -127,9 +154,15 @@ impl Runtime for Wasefire {
 
         let mut store = Store::default();
         for f in LINKED {
-            store.link_func_custom(HostFn::MODULE, f.name(), host_type(f)).map_err(|e| {
-                Error::new(ErrorKind::Internal, Stage::Instantiate, format!("wasefire: linking `{}`: {e:?}", f.name()))
-            })?;
+            store
+                .link_func_custom(HostFn::MODULE, f.name(), host_type(f))
+                .map_err(|e| {
+                    Error::new(
+                        ErrorKind::Internal,
+                        Stage::Instantiate,
+                        format!("wasefire: linking `{}`: {e:?}", f.name()),
+                    )
+                })?;
         }
         // SAFETY: the buffer outlives the store: both end up in the
         // `WasefireInstance`, whose `store` field is declared (and thus
@@ -141,11 +174,21 @@ impl Runtime for Wasefire {
                 Stage::Instantiate,
                 "wasefire: an import did not resolve (wrong signature for an `env` function?)",
             ),
-            WfError::Trap => Error::new(ErrorKind::Trap, Stage::Instantiate, "wasefire: trap during instantiation"),
-            WfError::Unsupported(_) => {
-                Error::new(ErrorKind::Unsupported, Stage::Instantiate, "wasefire: unsupported feature at instantiation")
-            }
-            WfError::Invalid => Error::new(ErrorKind::Link, Stage::Instantiate, "wasefire: invalid instantiation"),
+            WfError::Trap => Error::new(
+                ErrorKind::Trap,
+                Stage::Instantiate,
+                "wasefire: trap during instantiation",
+            ),
+            WfError::Unsupported(_) => Error::new(
+                ErrorKind::Unsupported,
+                Stage::Instantiate,
+                "wasefire: unsupported feature at instantiation",
+            ),
+            WfError::Invalid => Error::new(
+                ErrorKind::Link,
+                Stage::Instantiate,
+                "wasefire: invalid instantiation",
+            ),
         })?;
 
         let hint = if may_outgrow {
@@ -156,7 +199,14 @@ impl Runtime for Wasefire {
         } else {
             String::new()
         };
-        Ok(Box::new(WasefireInstance { store, inst, host, module, hint, memory }))
+        Ok(Box::new(WasefireInstance {
+            store,
+            inst,
+            host,
+            module,
+            hint,
+            memory,
+        }))
     }
 }
 
@@ -176,8 +226,16 @@ impl Instance for WasefireInstance<'_> {
     }
 
     fn call(&mut self, name: &str) -> Result<Option<Value>, Error> {
-        let WasefireInstance { store, inst, host, hint, .. } = self;
-        let mut result = store.invoke(*inst, name, Vec::new()).map_err(|e| run_error(e, name, hint))?;
+        let WasefireInstance {
+            store,
+            inst,
+            host,
+            hint,
+            ..
+        } = self;
+        let mut result = store
+            .invoke(*inst, name, Vec::new())
+            .map_err(|e| run_error(e, name, hint))?;
         let values = loop {
             let call = match result {
                 RunResult::Done(values) => break values,
@@ -191,7 +249,11 @@ impl Instance for WasefireInstance<'_> {
                 )
             })?;
             let ret = host.call(f);
-            let results: &[Val] = if f.returns_i64() { &[Val::I64(ret as u64)] } else { &[] };
+            let results: &[Val] = if f.returns_i64() {
+                &[Val::I64(ret as u64)]
+            } else {
+                &[]
+            };
             result = call.resume(results).map_err(|e| run_error(e, name, hint))?;
         };
         match values.as_slice() {
@@ -200,7 +262,11 @@ impl Instance for WasefireInstance<'_> {
             [Val::I64(v)] => Ok(Some(Value::I64(*v as i64))),
             [Val::F32(v)] => Ok(Some(Value::F32(f32::from_bits(*v)))),
             [Val::F64(v)] => Ok(Some(Value::F64(f64::from_bits(*v)))),
-            other => Err(Error::new(ErrorKind::Link, Stage::Run, format!("export `{name}` returned {other:?}"))),
+            other => Err(Error::new(
+                ErrorKind::Link,
+                Stage::Run,
+                format!("export `{name}` returned {other:?}"),
+            )),
         }
     }
 
@@ -219,20 +285,35 @@ impl Instance for WasefireInstance<'_> {
 }
 
 fn host_type(f: HostFn) -> FuncType<'static> {
-    let results: ResultType<'static> = if f.returns_i64() { ValType::I64.into() } else { ().into() };
-    FuncType { params: ().into(), results }
+    let results: ResultType<'static> = if f.returns_i64() {
+        ValType::I64.into()
+    } else {
+        ().into()
+    };
+    FuncType {
+        params: ().into(),
+        results,
+    }
 }
 
 fn run_error(e: WfError, name: &str, hint: &str) -> Error {
     match e {
         WfError::Trap => Error::new(ErrorKind::Trap, Stage::Run, format!("wasefire: trap{hint}")),
-        WfError::NotFound => {
-            Error::new(ErrorKind::Link, Stage::Run, format!("the module exports no function `{name}`"))
-        }
-        WfError::Invalid => {
-            Error::new(ErrorKind::Link, Stage::Run, format!("export `{name}` is not a nullary function"))
-        }
-        WfError::Unsupported(_) => Error::new(ErrorKind::Unsupported, Stage::Run, "wasefire: unsupported operation"),
+        WfError::NotFound => Error::new(
+            ErrorKind::Link,
+            Stage::Run,
+            format!("the module exports no function `{name}`"),
+        ),
+        WfError::Invalid => Error::new(
+            ErrorKind::Link,
+            Stage::Run,
+            format!("export `{name}` is not a nullary function"),
+        ),
+        WfError::Unsupported(_) => Error::new(
+            ErrorKind::Unsupported,
+            Stage::Run,
+            "wasefire: unsupported operation",
+        ),
     }
 }
 
@@ -249,7 +330,10 @@ impl HeapMemory {
     /// `None` when the allocator refuses.
     fn new(len: usize) -> Option<Self> {
         if len == 0 {
-            return Some(HeapMemory { ptr: NonNull::<Aligned>::dangling().cast(), len });
+            return Some(HeapMemory {
+                ptr: NonNull::<Aligned>::dangling().cast(),
+                len,
+            });
         }
         let layout = Layout::from_size_align(len, MEMORY_ALIGN).ok()?;
         // SAFETY: `layout` has a non-zero size. wasefire zeroes the buffer itself.
@@ -276,7 +360,12 @@ impl Drop for HeapMemory {
     fn drop(&mut self) {
         if self.len != 0 {
             // SAFETY: allocated in `new` with this layout.
-            unsafe { dealloc(self.ptr.as_ptr(), Layout::from_size_align_unchecked(self.len, MEMORY_ALIGN)) };
+            unsafe {
+                dealloc(
+                    self.ptr.as_ptr(),
+                    Layout::from_size_align_unchecked(self.len, MEMORY_ALIGN),
+                )
+            };
         }
     }
 }
@@ -286,10 +375,14 @@ impl Drop for HeapMemory {
 /// Every import must be one of the `env` host functions, with its
 /// signature (wasefire checks that too, but does not say which import failed).
 fn check_imports(wasm: &[u8]) -> Result<(), Error> {
-    let Some(mut r) = section(wasm, 2) else { return Ok(()) };
+    let Some(mut r) = section(wasm, 2) else {
+        return Ok(());
+    };
     let count = r.leb().unwrap_or(0);
     for _ in 0..count {
-        let (Some(module), Some(name), Some(kind)) = (r.name(), r.name(), r.byte()) else { break };
+        let (Some(module), Some(name), Some(kind)) = (r.name(), r.name(), r.byte()) else {
+            break;
+        };
         let module = core::str::from_utf8(module).unwrap_or("?");
         let name = core::str::from_utf8(name).unwrap_or("?");
         if let (0x00, Some(f)) = (kind, HostFn::lookup(module, name)) {
@@ -357,10 +450,14 @@ fn memory_limits(wasm: &[u8]) -> Option<(u64, Option<u64>)> {
 }
 
 fn has_func_export(wasm: &[u8], wanted: &str) -> bool {
-    let Some(mut r) = section(wasm, 7) else { return false };
+    let Some(mut r) = section(wasm, 7) else {
+        return false;
+    };
     let count = r.leb().unwrap_or(0);
     for _ in 0..count {
-        let (Some(name), Some(kind), Some(_)) = (r.name(), r.byte(), r.leb()) else { return false };
+        let (Some(name), Some(kind), Some(_)) = (r.name(), r.byte(), r.leb()) else {
+            return false;
+        };
         if kind == 0x00 && name == wanted.as_bytes() {
             return true;
         }
@@ -370,47 +467,21 @@ fn has_func_export(wasm: &[u8], wanted: &str) -> bool {
 
 /// A reader over the contents of the first section with `id`.
 fn section(wasm: &[u8], id: u8) -> Option<Reader<'_>> {
-    let mut r = Reader { bytes: wasm, pos: 8 };
+    let mut r = Reader {
+        bytes: wasm,
+        pos: 8,
+    };
     while r.pos < wasm.len() {
         let this = r.byte()?;
         let len = r.leb()? as usize;
         let end = r.pos.checked_add(len)?;
         if this == id {
-            return Some(Reader { bytes: wasm.get(..end)?, pos: r.pos });
+            return Some(Reader {
+                bytes: wasm.get(..end)?,
+                pos: r.pos,
+            });
         }
         r.pos = end;
     }
     None
-}
-
-struct Reader<'b> {
-    bytes: &'b [u8],
-    pos: usize,
-}
-
-impl<'b> Reader<'b> {
-    fn byte(&mut self) -> Option<u8> {
-        let b = *self.bytes.get(self.pos)?;
-        self.pos += 1;
-        Some(b)
-    }
-
-    fn leb(&mut self) -> Option<u64> {
-        let mut value = 0u64;
-        for shift in (0..64).step_by(7) {
-            let b = self.byte()?;
-            value |= u64::from(b & 0x7f) << shift;
-            if b & 0x80 == 0 {
-                return Some(value);
-            }
-        }
-        None
-    }
-
-    fn name(&mut self) -> Option<&'b [u8]> {
-        let len = self.leb()? as usize;
-        let bytes = self.bytes.get(self.pos..self.pos.checked_add(len)?)?;
-        self.pos += len;
-        Some(bytes)
-    }
 }

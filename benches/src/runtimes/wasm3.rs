@@ -38,6 +38,8 @@ use wasm3::wasm3_sys as ffi;
 use crate::engine::{Host, HostFn, Instance, Limits, Runtime, RuntimeInfo, Value};
 use crate::error::{Error, ErrorKind, Stage};
 
+use super::support::{error, fmt_u64, try_box};
+
 const WASM_PAGE: usize = 65536;
 
 /// wasm3 with the budgets it instantiates modules with.
@@ -68,9 +70,18 @@ impl Runtime for Wasm3 {
         cfg!(target_os = "none")
     }
 
-    fn instantiate<'a>(&'a mut self, module: &'a [u8], host: Host) -> Result<Box<dyn Instance + 'a>, Error> {
-        let size = u32::try_from(module.len())
-            .map_err(|_| error(ErrorKind::Malformed, Stage::Load, &["module larger than 4 GiB"]))?;
+    fn instantiate<'a>(
+        &'a mut self,
+        module: &'a [u8],
+        host: Host,
+    ) -> Result<Box<dyn Instance + 'a>, Error> {
+        let size = u32::try_from(module.len()).map_err(|_| {
+            error(
+                ErrorKind::Malformed,
+                Stage::Load,
+                &["module larger than 4 GiB"],
+            )
+        })?;
         let stack = self.limits.stack.min(u32::MAX as usize) as u32;
         // wasm3: 0 = no limit. Larger than u32: nothing to limit (4 GiB).
         let memory_limit = u32::try_from(self.limits.max_memory).map_or(0, |m| m.max(1));
@@ -83,24 +94,39 @@ impl Runtime for Wasm3 {
             shared: Shared { host },
             _bytes: PhantomData,
         })
-        .map_err(|_| error(ErrorKind::OutOfMemory, Stage::Load, &["no heap for the instance"]))?;
+        .map_err(|_| {
+            error(
+                ErrorKind::OutOfMemory,
+                Stage::Load,
+                &["no heap for the instance"],
+            )
+        })?;
 
         // SAFETY: each handle is checked before use and freed by Drop; the
         // module bytes outlive the instance ('a).
         unsafe {
             inst.env = ffi::m3_NewEnvironment();
             if inst.env.is_null() {
-                return Err(error(ErrorKind::OutOfMemory, Stage::Load, &["m3_NewEnvironment failed"]));
+                return Err(error(
+                    ErrorKind::OutOfMemory,
+                    Stage::Load,
+                    &["m3_NewEnvironment failed"],
+                ));
             }
             inst.rt = ffi::m3_NewRuntime(inst.env, stack, ptr::null_mut());
             if inst.rt.is_null() {
-                return Err(error(ErrorKind::OutOfMemory, Stage::Load, &["m3_NewRuntime failed"]));
+                return Err(error(
+                    ErrorKind::OutOfMemory,
+                    Stage::Load,
+                    &["m3_NewRuntime failed"],
+                ));
             }
             (*inst.rt).memoryLimit = memory_limit;
 
             // wasm3 trusts section lengths (it reads past the buffer when one
             // is too long): check the framing first.
-            check_sections(module).map_err(|why| error(ErrorKind::Malformed, Stage::Load, &[why]))?;
+            check_sections(module)
+                .map_err(|why| error(ErrorKind::Malformed, Stage::Load, &[why]))?;
 
             let mut m: ffi::IM3Module = ptr::null_mut();
             let r = ffi::m3_ParseModule(inst.env, &mut m, module.as_ptr(), size);
@@ -108,7 +134,11 @@ impl Runtime for Wasm3 {
                 if !m.is_null() {
                     ffi::m3_FreeModule(m);
                 }
-                let kind = if is_malloc_failure(r) { ErrorKind::OutOfMemory } else { ErrorKind::Malformed };
+                let kind = if is_malloc_failure(r) {
+                    ErrorKind::OutOfMemory
+                } else {
+                    ErrorKind::Malformed
+                };
                 return Err(error(kind, Stage::Load, &[c_str(r)]));
             }
             inst.module = m;
@@ -137,12 +167,27 @@ impl Runtime for Wasm3 {
             for (i, f) in HostFn::ALL.into_iter().enumerate() {
                 let (name, signature) = C_NAMES[i];
                 debug_assert_eq!(name.to_str(), Ok(f.name()));
-                let r = ffi::m3_LinkRawFunctionEx(m, c"env".as_ptr(), name.as_ptr(), signature.as_ptr(), Some(HOST_FNS[i]), cookie);
+                let r = ffi::m3_LinkRawFunctionEx(
+                    m,
+                    c"env".as_ptr(),
+                    name.as_ptr(),
+                    signature.as_ptr(),
+                    Some(HOST_FNS[i]),
+                    cookie,
+                );
                 if r.is_null() || r == ffi::m3Err_functionLookupFailed {
                     continue; // linked, or not imported
                 }
-                let kind = if is_malloc_failure(r) { ErrorKind::OutOfMemory } else { ErrorKind::Link };
-                return Err(error(kind, Stage::Instantiate, &["linking env.", f.name(), ": ", c_str(r)]));
+                let kind = if is_malloc_failure(r) {
+                    ErrorKind::OutOfMemory
+                } else {
+                    ErrorKind::Link
+                };
+                return Err(error(
+                    kind,
+                    Stage::Instantiate,
+                    &["linking env.", f.name(), ": ", c_str(r)],
+                ));
             }
         }
         Ok(inst)
@@ -150,10 +195,15 @@ impl Runtime for Wasm3 {
 }
 
 /// The C names and wasm3 signatures of [`HostFn::ALL`], in that order.
-const C_NAMES: [(&CStr, &CStr); 4] =
-    [(c"clock_ms", c"I()"), (c"initialise_board", c"v()"), (c"start_trigger", c"v()"), (c"stop_trigger", c"v()")];
+const C_NAMES: [(&CStr, &CStr); 4] = [
+    (c"clock_ms", c"I()"),
+    (c"initialise_board", c"v()"),
+    (c"start_trigger", c"v()"),
+    (c"stop_trigger", c"v()"),
+];
 
-type RawCallEx = unsafe extern "C" fn(ffi::IM3Runtime, *mut u64, *mut c_void, *mut c_void) -> *const c_void;
+type RawCallEx =
+    unsafe extern "C" fn(ffi::IM3Runtime, *mut u64, *mut c_void, *mut c_void) -> *const c_void;
 /// The native function of each of [`HostFn::ALL`].
 const HOST_FNS: [RawCallEx; 4] = [host_fn::<0>, host_fn::<1>, host_fn::<2>, host_fn::<3>];
 
@@ -234,22 +284,46 @@ impl Wasm3Instance<'_> {
         unsafe { ffi::m3_ResetErrorInfo(self.rt) };
         let mut f: ffi::IM3Function = ptr::null_mut();
         // SAFETY: live runtime; NUL-terminated name.
-        let r = with_c_str(name, |c| unsafe { ffi::m3_FindFunction(&mut f, self.rt, c) })
-            .unwrap_or(unsafe { ffi::m3Err_functionLookupFailed });
+        let r = with_c_str(name, |c| unsafe {
+            ffi::m3_FindFunction(&mut f, self.rt, c)
+        })
+        .unwrap_or(unsafe { ffi::m3Err_functionLookupFailed });
         // SAFETY: a function of the loaded module.
         let imported = !f.is_null() && unsafe { !(*f).import.moduleUtf8.is_null() };
         if !r.is_null() {
             // SAFETY: static error strings.
             let lookup = unsafe { r == ffi::m3Err_functionLookupFailed };
             if lookup || imported {
-                return Err(error(ErrorKind::Link, Stage::Run, &["the module exports no function `", name, "`"]));
+                return Err(error(
+                    ErrorKind::Link,
+                    Stage::Run,
+                    &["the module exports no function `", name, "`"],
+                ));
             }
             let detail = self.error_detail();
-            let kind = if is_malloc_failure(r) { ErrorKind::OutOfMemory } else { ErrorKind::Malformed };
-            return Err(error(kind, Stage::Run, &["compiling `", name, "`: ", unsafe { c_str(r) }, detail.as_str()]));
+            let kind = if is_malloc_failure(r) {
+                ErrorKind::OutOfMemory
+            } else {
+                ErrorKind::Malformed
+            };
+            return Err(error(
+                kind,
+                Stage::Run,
+                &[
+                    "compiling `",
+                    name,
+                    "`: ",
+                    unsafe { c_str(r) },
+                    detail.as_str(),
+                ],
+            ));
         }
         if f.is_null() || imported {
-            return Err(error(ErrorKind::Link, Stage::Run, &["the module exports no function `", name, "`"]));
+            return Err(error(
+                ErrorKind::Link,
+                Stage::Run,
+                &["the module exports no function `", name, "`"],
+            ));
         }
         Ok(f)
     }
@@ -280,7 +354,11 @@ impl Wasm3Instance<'_> {
         if is_malloc_failure(r) {
             return error(ErrorKind::OutOfMemory, Stage::Run, &[msg, detail.as_str()]);
         }
-        let kind = if is_trap(r) { ErrorKind::Trap } else { ErrorKind::Internal };
+        let kind = if is_trap(r) {
+            ErrorKind::Trap
+        } else {
+            ErrorKind::Internal
+        };
         error(kind, Stage::Run, &[msg, detail.as_str()])
     }
 }
@@ -296,11 +374,27 @@ impl Instance for Wasm3Instance<'_> {
         // interned in the environment.
         let (args, ret) = unsafe { ((*(*f).funcType).numArgs, (*(*f).funcType).returnType as u32) };
         if args != 0 {
-            return Err(error(ErrorKind::Link, Stage::Run, &["export `", name, "` takes parameters"]));
+            return Err(error(
+                ErrorKind::Link,
+                Stage::Run,
+                &["export `", name, "` takes parameters"],
+            ));
         }
         use ffi::_bindgen_ty_1 as ty;
-        if ![ty::c_m3Type_none, ty::c_m3Type_i32, ty::c_m3Type_i64, ty::c_m3Type_f32, ty::c_m3Type_f64].contains(&ret) {
-            return Err(error(ErrorKind::Unsupported, Stage::Run, &["export `", name, "` has an unsupported result type"]));
+        if ![
+            ty::c_m3Type_none,
+            ty::c_m3Type_i32,
+            ty::c_m3Type_i64,
+            ty::c_m3Type_f32,
+            ty::c_m3Type_f64,
+        ]
+        .contains(&ret)
+        {
+            return Err(error(
+                ErrorKind::Unsupported,
+                Stage::Run,
+                &["export `", name, "` has an unsupported result type"],
+            ));
         }
         // SAFETY: as above; results are left at the bottom of the stack.
         unsafe {
@@ -374,34 +468,67 @@ unsafe fn check_imports(m: ffi::IM3Module) -> Result<(), Error> {
     for f in functions.iter().filter(|f| !f.import.moduleUtf8.is_null()) {
         let (module, name) = unsafe { (c_str(f.import.moduleUtf8), c_str(f.import.fieldUtf8)) };
         let Some(host_fn) = HostFn::lookup(module, name) else {
-            return Err(error(ErrorKind::Link, Stage::Instantiate, &["unknown import: function `", module, ".", name, "`"]));
-        };
-        let ty = unsafe { &*f.funcType };
-        let want = if host_fn.returns_i64() { ffi::_bindgen_ty_1::c_m3Type_i64 } else { ffi::_bindgen_ty_1::c_m3Type_none };
-        if ty.numArgs != 0 || ty.returnType as u32 != want {
-            let want = if host_fn.returns_i64() { "() -> i64" } else { "() -> ()" };
             return Err(error(
                 ErrorKind::Link,
                 Stage::Instantiate,
-                &["import `", module, ".", name, "` has the wrong type (expected ", want, ")"],
+                &["unknown import: function `", module, ".", name, "`"],
+            ));
+        };
+        let ty = unsafe { &*f.funcType };
+        let want = if host_fn.returns_i64() {
+            ffi::_bindgen_ty_1::c_m3Type_i64
+        } else {
+            ffi::_bindgen_ty_1::c_m3Type_none
+        };
+        if ty.numArgs != 0 || ty.returnType as u32 != want {
+            let want = if host_fn.returns_i64() {
+                "() -> i64"
+            } else {
+                "() -> ()"
+            };
+            return Err(error(
+                ErrorKind::Link,
+                Stage::Instantiate,
+                &[
+                    "import `",
+                    module,
+                    ".",
+                    name,
+                    "` has the wrong type (expected ",
+                    want,
+                    ")",
+                ],
             ));
         }
     }
     if m.memoryImported {
-        return Err(error(ErrorKind::Link, Stage::Instantiate, &["unknown import: a memory"]));
+        return Err(error(
+            ErrorKind::Link,
+            Stage::Instantiate,
+            &["unknown import: a memory"],
+        ));
     }
-    let globals: &[ffi::M3Global] =
-        if m.globals.is_null() { &[] } else { unsafe { core::slice::from_raw_parts(m.globals, m.numGlobals as usize) } };
+    let globals: &[ffi::M3Global] = if m.globals.is_null() {
+        &[]
+    } else {
+        unsafe { core::slice::from_raw_parts(m.globals, m.numGlobals as usize) }
+    };
     if let Some(g) = globals.iter().find(|g| g.imported) {
         let (module, name) = unsafe { (c_str(g.import.moduleUtf8), c_str(g.import.fieldUtf8)) };
-        return Err(error(ErrorKind::Link, Stage::Instantiate, &["unknown import: global `", module, ".", name, "`"]));
+        return Err(error(
+            ErrorKind::Link,
+            Stage::Instantiate,
+            &["unknown import: global `", module, ".", name, "`"],
+        ));
     }
     Ok(())
 }
 
 /// Checks the binary's header and that every section lies within it.
 fn check_sections(bytes: &[u8]) -> Result<(), &'static str> {
-    let Some(mut rest) = bytes.strip_prefix(b"\0asm") else { return Err("not a Wasm binary (bad magic)") };
+    let Some(mut rest) = bytes.strip_prefix(b"\0asm") else {
+        return Err("not a Wasm binary (bad magic)");
+    };
     if rest.len() < 4 {
         return Err("truncated header");
     }
@@ -410,7 +537,9 @@ fn check_sections(bytes: &[u8]) -> Result<(), &'static str> {
         let mut len: u64 = 0;
         let mut used = 0;
         loop {
-            let Some(&b) = tail.get(used) else { return Err("truncated section length") };
+            let Some(&b) = tail.get(used) else {
+                return Err("truncated section length");
+            };
             len |= u64::from(b & 0x7f) << (7 * used);
             used += 1;
             if b & 0x80 == 0 {
@@ -436,55 +565,14 @@ fn is_malloc_failure(r: ffi::M3Result) -> bool {
 
 fn is_trap(r: ffi::M3Result) -> bool {
     // SAFETY: wasm3 results are static NUL-terminated strings.
-    !r.is_null() && unsafe { CStr::from_ptr(r) }.to_bytes().starts_with(b"[trap]")
+    !r.is_null()
+        && unsafe { CStr::from_ptr(r) }
+            .to_bytes()
+            .starts_with(b"[trap]")
 }
 
 // ---------------------------------------------------------------------------
-// Helpers that tolerate a refused allocation: errors are often built right
-// when the heap budget is exhausted.
-
-/// `Box::new` that returns the value instead of aborting when the
-/// allocator refuses.
-fn try_box<T>(value: T) -> Result<Box<T>, T> {
-    let layout = core::alloc::Layout::new::<T>();
-    if layout.size() == 0 {
-        return Ok(Box::new(value));
-    }
-    // SAFETY: non-zero size; the block is initialised before `Box` owns it,
-    // and `Box` frees it with the same global allocator and layout.
-    unsafe {
-        let p = alloc_crate::alloc::alloc(layout).cast::<T>();
-        if p.is_null() {
-            return Err(value);
-        }
-        p.write(value);
-        Ok(Box::from_raw(p))
-    }
-}
-
-/// An error whose message is `parts` joined; an empty message when the
-/// heap cannot hold it.
-fn error(kind: ErrorKind, stage: Stage, parts: &[&str]) -> Error {
-    let mut message = String::new();
-    if message.try_reserve_exact(parts.iter().map(|p| p.len()).sum()).is_ok() {
-        parts.iter().for_each(|p| message.push_str(p));
-    }
-    Error { kind, stage, message }
-}
-
-/// `n` in decimal, in `buf`.
-fn fmt_u64(mut n: u64, buf: &mut [u8; 20]) -> &str {
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    core::str::from_utf8(&buf[i..]).unwrap_or("?")
-}
+// Helpers (the allocation-tolerant ones live in `support.rs`).
 
 /// # Safety
 /// `p` is null or a NUL-terminated string that outlives the result.
@@ -492,7 +580,9 @@ unsafe fn c_str<'s>(p: *const c_char) -> &'s str {
     if p.is_null() {
         return "";
     }
-    unsafe { CStr::from_ptr(p) }.to_str().unwrap_or("(not UTF-8)")
+    unsafe { CStr::from_ptr(p) }
+        .to_str()
+        .unwrap_or("(not UTF-8)")
 }
 
 /// Calls `f` with `s` as a NUL-terminated string (on the stack when short).
@@ -525,17 +615,27 @@ mod libc_shims {
 
     /// `malloc`'s alignment (`max_align_t`), also the size of the header
     /// that stores each block's size.
-    const ALIGN: usize = if core::mem::size_of::<usize>() >= 8 { 16 } else { 8 };
+    const ALIGN: usize = if core::mem::size_of::<usize>() >= 8 {
+        16
+    } else {
+        8
+    };
 
     fn layout(size: usize) -> Option<Layout> {
         Layout::from_size_align(size.checked_add(ALIGN)?, ALIGN).ok()
     }
 
     unsafe fn allocate(size: usize, zeroed: bool) -> *mut c_void {
-        let Some(layout) = layout(size) else { return ptr::null_mut() };
+        let Some(layout) = layout(size) else {
+            return ptr::null_mut();
+        };
         // SAFETY: non-zero size; the header is written before handing out.
         unsafe {
-            let base = if zeroed { alloc_zeroed(layout) } else { alloc(layout) };
+            let base = if zeroed {
+                alloc_zeroed(layout)
+            } else {
+                alloc(layout)
+            };
             if base.is_null() {
                 return ptr::null_mut();
             }
@@ -565,7 +665,9 @@ mod libc_shims {
         if p.is_null() {
             return unsafe { allocate(size, false) };
         }
-        let Some(new) = layout(size) else { return ptr::null_mut() };
+        let Some(new) = layout(size) else {
+            return ptr::null_mut();
+        };
         // SAFETY: `p` came from `allocate`; its header holds the size.
         unsafe {
             let base = p.cast::<u8>().sub(ALIGN);

@@ -31,12 +31,14 @@ use alloc_crate::string::ToString;
 use alloc_crate::vec::Vec;
 
 use dlr_wasm_interpreter::{
-    decode_and_validate, Config, ExternType, ExternVal, FuncType, ModuleAddr, NumType, ResultType, RunState,
-    RuntimeError, Store, ValType, Value as DlrValue,
+    decode_and_validate, Config, ExternType, ExternVal, FuncType, ModuleAddr, NumType, ResultType,
+    RunState, RuntimeError, Store, ValType, Value as DlrValue,
 };
 
 use crate::engine::{Host, HostFn, Instance, Limits, Runtime, RuntimeInfo, Value};
 use crate::error::{Error, ErrorKind, Stage};
+
+use super::support::Reader;
 
 /// Bytes of interpreter stack the compile-time [`BenchConfig`] is sized for.
 pub const STACK_BUDGET: usize = Limits::EMBEDDED.stack;
@@ -50,7 +52,8 @@ const FRAME_BYTES: usize = 6 * core::mem::size_of::<usize>();
 
 /// Value-stack slots (locals and operands of all active frames): the budget
 /// left after the call frames.
-pub const VALUE_SLOTS: usize = (STACK_BUDGET - CALL_FRAMES * FRAME_BYTES) / core::mem::size_of::<DlrValue>();
+pub const VALUE_SLOTS: usize =
+    (STACK_BUDGET - CALL_FRAMES * FRAME_BYTES) / core::mem::size_of::<DlrValue>();
 
 /// The interpreter configuration the benchmarks run with: small stacks, no
 /// instruction hook, default fuel costs (fuel itself is off).
@@ -81,13 +84,27 @@ impl Runtime for WasmInterpreter {
             label: "wasm-interpreter",
             crate_name: "dlr-wasm-interpreter",
             version: env!("TREVM_VERSION_DLR_WASM_INTERPRETER"),
-            features: &["default-features=off", "stack-budget=32KiB", "call-frames=256", "fuel=off"],
+            features: &[
+                "default-features=off",
+                "stack-budget=32KiB",
+                "call-frames=256",
+                "fuel=off",
+            ],
         }
     }
 
-    fn instantiate<'a>(&'a mut self, module: &'a [u8], host: Host) -> Result<Box<dyn Instance + 'a>, Error> {
-        let validated = decode_and_validate(module, &mut ())
-            .map_err(|e| Error::new(ErrorKind::Malformed, Stage::Load, format!("wasm-interpreter: {e}")))?;
+    fn instantiate<'a>(
+        &'a mut self,
+        module: &'a [u8],
+        host: Host,
+    ) -> Result<Box<dyn Instance + 'a>, Error> {
+        let validated = decode_and_validate(module, &mut ()).map_err(|e| {
+            Error::new(
+                ErrorKind::Malformed,
+                Stage::Load,
+                format!("wasm-interpreter: {e}"),
+            )
+        })?;
 
         let mut store: Store<'a, BenchConfig> = Store::new(BenchConfig);
         let mut externs = Vec::new();
@@ -110,7 +127,10 @@ impl Runtime for WasmInterpreter {
             return Err(Error::new(
                 ErrorKind::OutOfMemory,
                 Stage::Instantiate,
-                format!("initial linear memory of {initial} B exceeds the budget of {} B", self.limits.max_memory),
+                format!(
+                    "initial linear memory of {initial} B exceeds the budget of {} B",
+                    self.limits.max_memory
+                ),
             ));
         }
         heap_headroom(initial, Stage::Instantiate, "initial linear memory")?;
@@ -119,7 +139,11 @@ impl Runtime for WasmInterpreter {
         let outcome = unsafe { store.module_instantiate(&validated, externs, None) }
             .map_err(|e| runtime_error(e, Stage::Instantiate))?;
         drop(validated);
-        Ok(Box::new(DlrInstance { store, module: outcome.module_addr, host }))
+        Ok(Box::new(DlrInstance {
+            store,
+            module: outcome.module_addr,
+            host,
+        }))
     }
 }
 
@@ -132,7 +156,10 @@ struct DlrInstance<'a> {
 impl Instance for DlrInstance<'_> {
     fn has_export(&mut self, name: &str) -> bool {
         // SAFETY: `self.module` was returned by `self.store`.
-        matches!(unsafe { self.store.instance_export(self.module, name) }, Ok(ExternVal::Func(_)))
+        matches!(
+            unsafe { self.store.instance_export(self.module, name) },
+            Ok(ExternVal::Func(_))
+        )
     }
 
     fn call(&mut self, name: &str) -> Result<Option<Value>, Error> {
@@ -140,22 +167,32 @@ impl Instance for DlrInstance<'_> {
         let func = match unsafe { self.store.instance_export(self.module, name) } {
             Ok(ExternVal::Func(f)) => f,
             _ => {
-                return Err(Error::new(ErrorKind::Link, Stage::Run, format!("the module exports no function `{name}`")))
+                return Err(Error::new(
+                    ErrorKind::Link,
+                    Stage::Run,
+                    format!("the module exports no function `{name}`"),
+                ))
             }
         };
         // The stacks are allocated in full for every invocation.
         heap_headroom(STACK_BUDGET, Stage::Run, "interpreter stacks")?;
         // SAFETY: `func` comes from `self.store`; there are no parameters.
-        let mut state =
-            unsafe { self.store.invoke(func, Vec::new(), None) }.map_err(|e| runtime_error(e, Stage::Run))?;
+        let mut state = unsafe { self.store.invoke(func, Vec::new(), None) }
+            .map_err(|e| runtime_error(e, Stage::Run))?;
         loop {
             state = match state {
                 RunState::Finished { values, .. } => return result(name, values),
-                RunState::HostCalled { host_call, resumable } => {
+                RunState::HostCalled {
+                    host_call,
+                    resumable,
+                } => {
                     let f = HostFn::ALL[host_call.hostcode];
                     let ret = self.host.call(f);
-                    let results =
-                        if f.returns_i64() { alloc_crate::vec![DlrValue::I64(ret as u64)] } else { Vec::new() };
+                    let results = if f.returns_i64() {
+                        alloc_crate::vec![DlrValue::I64(ret as u64)]
+                    } else {
+                        Vec::new()
+                    };
                     // SAFETY: the resumable comes from `self.store`; the results
                     // match the host function's type (see `host_type`).
                     unsafe { self.store.finish_host_call(resumable, results) }
@@ -163,7 +200,9 @@ impl Instance for DlrInstance<'_> {
                 // Only returned when fuel runs out; fuel is off, but resuming is
                 // the right answer anyway.
                 // SAFETY: the resumable comes from `self.store`.
-                RunState::Resumable { resumable, .. } => unsafe { self.store.resume_wasm(resumable) },
+                RunState::Resumable { resumable, .. } => unsafe {
+                    self.store.resume_wasm(resumable)
+                },
             }
             .map_err(|e| runtime_error(e, Stage::Run))?;
         }
@@ -184,8 +223,17 @@ impl Instance for DlrInstance<'_> {
 }
 
 fn host_type(f: HostFn) -> FuncType {
-    let returns = if f.returns_i64() { alloc_crate::vec![ValType::NumType(NumType::I64)] } else { Vec::new() };
-    FuncType { params: ResultType { valtypes: Vec::new() }, returns: ResultType { valtypes: returns } }
+    let returns = if f.returns_i64() {
+        alloc_crate::vec![ValType::NumType(NumType::I64)]
+    } else {
+        Vec::new()
+    };
+    FuncType {
+        params: ResultType {
+            valtypes: Vec::new(),
+        },
+        returns: ResultType { valtypes: returns },
+    }
 }
 
 fn hostcode(f: HostFn) -> usize {
@@ -200,9 +248,17 @@ fn result(name: &str, values: Vec<DlrValue>) -> Result<Option<Value>, Error> {
             DlrValue::I64(x) => Ok(Some(Value::I64(x as i64))),
             DlrValue::F32(x) => Ok(Some(Value::F32(x.0))),
             DlrValue::F64(x) => Ok(Some(Value::F64(x.0))),
-            other => Err(Error::new(ErrorKind::Link, Stage::Run, format!("export `{name}` returned {other:?}"))),
+            other => Err(Error::new(
+                ErrorKind::Link,
+                Stage::Run,
+                format!("export `{name}` returned {other:?}"),
+            )),
         },
-        more => Err(Error::new(ErrorKind::Link, Stage::Run, format!("export `{name}` returned {} values", more.len()))),
+        more => Err(Error::new(
+            ErrorKind::Link,
+            Stage::Run,
+            format!("export `{name}` returned {} values", more.len()),
+        )),
     }
 }
 
@@ -244,9 +300,14 @@ fn heap_headroom(bytes: usize, stage: Stage, what: &str) -> Result<(), Error> {
 /// Initial size in bytes of the memory the module defines (0 without one).
 /// The module has been validated, so the reader can be simple.
 fn initial_memory_bytes(wasm: &[u8]) -> usize {
-    let mut r = Reader { bytes: wasm, pos: 8 };
+    let mut r = Reader {
+        bytes: wasm,
+        pos: 8,
+    };
     while r.pos < wasm.len() {
-        let (Some(id), Some(len)) = (r.byte(), r.leb()) else { return 0 };
+        let (Some(id), Some(len)) = (r.byte(), r.leb()) else {
+            return 0;
+        };
         let end = r.pos.saturating_add(len as usize);
         if id == 5 {
             let count = r.leb().unwrap_or(0);
@@ -259,29 +320,4 @@ fn initial_memory_bytes(wasm: &[u8]) -> usize {
         r.pos = end;
     }
     0
-}
-
-struct Reader<'b> {
-    bytes: &'b [u8],
-    pos: usize,
-}
-
-impl Reader<'_> {
-    fn byte(&mut self) -> Option<u8> {
-        let b = *self.bytes.get(self.pos)?;
-        self.pos += 1;
-        Some(b)
-    }
-
-    fn leb(&mut self) -> Option<u64> {
-        let mut value = 0u64;
-        for shift in (0..64).step_by(7) {
-            let b = self.byte()?;
-            value |= u64::from(b & 0x7f) << shift;
-            if b & 0x80 == 0 {
-                return Some(value);
-            }
-        }
-        None
-    }
 }

@@ -26,7 +26,10 @@ impl Wasmi {
     /// A wasmi engine with the project's configuration.
     pub fn new(limits: Limits) -> Self {
         let config = Config::default();
-        Wasmi { limits, engine: Engine::new(&config) }
+        Wasmi {
+            limits,
+            engine: Engine::new(&config),
+        }
     }
 }
 
@@ -35,15 +38,29 @@ struct Data {
     limits: StoreLimits,
 }
 
-const FEATURES: &[&str] = if cfg!(target_arch = "riscv32") { &["validate", "portable-dispatch"] } else { &["validate"] };
+const FEATURES: &[&str] = if cfg!(target_arch = "riscv32") {
+    &["validate", "portable-dispatch"]
+} else {
+    &["validate"]
+};
 
 impl Runtime for Wasmi {
     fn info(&self) -> RuntimeInfo {
-        RuntimeInfo { label: "wasmi", crate_name: "wasmi", version: env!("TREVM_VERSION_WASMI"), features: FEATURES }
+        RuntimeInfo {
+            label: "wasmi",
+            crate_name: "wasmi",
+            version: env!("TREVM_VERSION_WASMI"),
+            features: FEATURES,
+        }
     }
 
-    fn instantiate<'a>(&'a mut self, module: &'a [u8], host: Host) -> Result<Box<dyn Instance + 'a>, Error> {
-        let module = Module::new(&self.engine, module).map_err(|e| Error::new(ErrorKind::Malformed, Stage::Load, e))?;
+    fn instantiate<'a>(
+        &'a mut self,
+        module: &'a [u8],
+        host: Host,
+    ) -> Result<Box<dyn Instance + 'a>, Error> {
+        let module = Module::new(&self.engine, module)
+            .map_err(|e| Error::new(ErrorKind::Malformed, Stage::Load, e))?;
         let mut linker: Linker<Data> = Linker::new(&self.engine);
         for import in module.imports() {
             let Some(f) = HostFn::lookup(import.module(), import.name()) else {
@@ -54,21 +71,31 @@ impl Runtime for Wasmi {
                 ));
             };
             let r = if f.returns_i64() {
-                linker.func_wrap(HostFn::MODULE, f.name(), move |mut c: wasmi::Caller<'_, Data>| -> i64 {
-                    c.data_mut().host.call(f)
-                })
+                linker.func_wrap(
+                    HostFn::MODULE,
+                    f.name(),
+                    move |mut c: wasmi::Caller<'_, Data>| -> i64 { c.data_mut().host.call(f) },
+                )
             } else {
-                linker.func_wrap(HostFn::MODULE, f.name(), move |mut c: wasmi::Caller<'_, Data>| {
-                    c.data_mut().host.call(f);
-                })
+                linker.func_wrap(
+                    HostFn::MODULE,
+                    f.name(),
+                    move |mut c: wasmi::Caller<'_, Data>| {
+                        c.data_mut().host.call(f);
+                    },
+                )
             };
             r.map_err(|e| Error::new(ErrorKind::Internal, Stage::Instantiate, e))?;
         }
-        let limits = StoreLimitsBuilder::new().memory_size(self.limits.max_memory).trap_on_grow_failure(true).build();
+        let limits = StoreLimitsBuilder::new()
+            .memory_size(self.limits.max_memory)
+            .trap_on_grow_failure(true)
+            .build();
         let mut store = Store::new(&self.engine, Data { host, limits });
         store.limiter(|d| &mut d.limits);
-        let instance =
-            linker.instantiate_and_start(&mut store, &module).map_err(|e| classify(e, Stage::Instantiate))?;
+        let instance = linker
+            .instantiate_and_start(&mut store, &module)
+            .map_err(|e| classify(e, Stage::Instantiate))?;
         Ok(Box::new(WasmiInstance { store, instance }))
     }
 }
@@ -78,7 +105,9 @@ fn classify(e: wasmi::Error, stage: Stage) -> Error {
     let kind = match e.kind() {
         wasmi::errors::ErrorKind::TrapCode(wasmi::TrapCode::OutOfFuel) => ErrorKind::OutOfFuel,
         // The store limiter refused a `memory.grow` (trap_on_grow_failure).
-        wasmi::errors::ErrorKind::TrapCode(wasmi::TrapCode::GrowthOperationLimited) => ErrorKind::OutOfMemory,
+        wasmi::errors::ErrorKind::TrapCode(wasmi::TrapCode::GrowthOperationLimited) => {
+            ErrorKind::OutOfMemory
+        }
         wasmi::errors::ErrorKind::Memory(_) => ErrorKind::OutOfMemory,
         _ if debug.contains("Limiter") => ErrorKind::OutOfMemory,
         wasmi::errors::ErrorKind::TrapCode(_) => ErrorKind::Trap,
@@ -103,17 +132,25 @@ impl Instance for WasmiInstance {
     }
 
     fn call(&mut self, name: &str) -> Result<Option<Value>, Error> {
-        let func = self
-            .instance
-            .get_func(&self.store, name)
-            .ok_or_else(|| Error::new(ErrorKind::Link, Stage::Run, format!("no exported function `{name}`")))?;
+        let func = self.instance.get_func(&self.store, name).ok_or_else(|| {
+            Error::new(
+                ErrorKind::Link,
+                Stage::Run,
+                format!("no exported function `{name}`"),
+            )
+        })?;
         let ty = func.ty(&self.store);
         if !ty.params().is_empty() || ty.results().len() > 1 {
-            return Err(Error::new(ErrorKind::Link, Stage::Run, format!("export `{name}` is not nullary with at most one result")));
+            return Err(Error::new(
+                ErrorKind::Link,
+                Stage::Run,
+                format!("export `{name}` is not nullary with at most one result"),
+            ));
         }
         let n = ty.results().len();
         let mut results = [Val::I32(0)];
-        func.call(&mut self.store, &[], &mut results[..n]).map_err(|e| classify(e, Stage::Run))?;
+        func.call(&mut self.store, &[], &mut results[..n])
+            .map_err(|e| classify(e, Stage::Run))?;
         if n == 0 {
             return Ok(None);
         }
@@ -123,7 +160,11 @@ impl Instance for WasmiInstance {
             Val::F32(v) => Value::F32(v.to_float()),
             Val::F64(v) => Value::F64(v.to_float()),
             ref other => {
-                return Err(Error::new(ErrorKind::Link, Stage::Run, format!("unsupported result {other:?}")));
+                return Err(Error::new(
+                    ErrorKind::Link,
+                    Stage::Run,
+                    format!("unsupported result {other:?}"),
+                ));
             }
         }))
     }

@@ -34,16 +34,26 @@ pub struct Wasmtime {
 
 const FEATURES_SIMD: &[&str] = &["runtime", "pulley", "interp-simd"];
 const FEATURES_NO_SIMD: &[&str] = &["runtime", "pulley", "cfg(pulley_disable_interp_simd)"];
-const FEATURES_TREVM: &[&str] =
-    &["runtime", "pulley", "cfg(pulley_disable_interp_simd)", "consume_fuel", "custom-page-sizes"];
+const FEATURES_TREVM: &[&str] = &[
+    "runtime",
+    "pulley",
+    "cfg(pulley_disable_interp_simd)",
+    "consume_fuel",
+    "custom-page-sizes",
+];
 
 /// The engine configuration of `label` for a target of the given pointer
 /// width. Used both to precompile on the host and to load on the target, so
 /// that the two always match.
 pub fn config(label: &str, limits: &Limits, pointer_width: u32) -> Result<Config, Error> {
     let mut c = Config::new();
-    let target = if pointer_width == 64 { "pulley64" } else { "pulley32" };
-    c.target(target).map_err(|e| Error::new(ErrorKind::Unsupported, Stage::Load, e))?;
+    let target = if pointer_width == 64 {
+        "pulley64"
+    } else {
+        "pulley32"
+    };
+    c.target(target)
+        .map_err(|e| Error::new(ErrorKind::Unsupported, Stage::Load, e))?;
     // No virtual memory or signal handlers on a microcontroller: explicit
     // bounds checks, no reservations, no guard pages.
     c.signals_based_traps(false);
@@ -76,7 +86,13 @@ impl Wasmtime {
             "wasmtime" => "wasmtime",
             "wasmtime-no-simd" => "wasmtime-no-simd",
             "trevm" => "trevm",
-            other => return Err(Error::new(ErrorKind::Unsupported, Stage::Load, format!("not a wasmtime variant: {other}"))),
+            other => {
+                return Err(Error::new(
+                    ErrorKind::Unsupported,
+                    Stage::Load,
+                    format!("not a wasmtime variant: {other}"),
+                ))
+            }
         };
         let wants_no_simd = label != "wasmtime";
         if wants_no_simd != super::PULLEY_NO_SIMD {
@@ -92,7 +108,11 @@ impl Wasmtime {
         let width = usize::BITS;
         let engine = Engine::new(&config(label, &limits, width)?)
             .map_err(|e| Error::new(ErrorKind::Internal, Stage::Load, e))?;
-        Ok(Wasmtime { label, limits, engine })
+        Ok(Wasmtime {
+            label,
+            limits,
+            engine,
+        })
     }
 }
 
@@ -104,7 +124,12 @@ struct Data {
 }
 
 impl wasmtime::ResourceLimiter for Data {
-    fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         if desired > self.max_memory {
             self.grow_refused = true;
             return Ok(false);
@@ -112,7 +137,12 @@ impl wasmtime::ResourceLimiter for Data {
         Ok(true)
     }
 
-    fn table_growing(&mut self, _current: usize, _desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        _desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         Ok(true)
     }
 }
@@ -135,10 +165,16 @@ impl Runtime for Wasmtime {
     fn prepare(&self, wasm: &[u8], pointer_width: u32) -> Result<alloc_crate::vec::Vec<u8>, Error> {
         let engine = Engine::new(&config(self.label, &self.limits, pointer_width)?)
             .map_err(|e| Error::new(ErrorKind::Internal, Stage::Prepare, e))?;
-        engine.precompile_module(wasm).map_err(|e| Error::new(ErrorKind::Malformed, Stage::Prepare, format!("{e:#}")))
+        engine
+            .precompile_module(wasm)
+            .map_err(|e| Error::new(ErrorKind::Malformed, Stage::Prepare, format!("{e:#}")))
     }
 
-    fn instantiate<'a>(&'a mut self, module: &'a [u8], host: Host) -> Result<Box<dyn Instance + 'a>, Error> {
+    fn instantiate<'a>(
+        &'a mut self,
+        module: &'a [u8],
+        host: Host,
+    ) -> Result<Box<dyn Instance + 'a>, Error> {
         // SAFETY: `module` outlives the returned instance (lifetime 'a), is
         // never modified while borrowed, and was produced by `prepare` with
         // the same configuration; wasmtime checks the header and rejects
@@ -156,22 +192,34 @@ impl Runtime for Wasmtime {
                 ));
             };
             let r = if f.returns_i64() {
-                linker.func_wrap(HostFn::MODULE, f.name(), move |mut c: wasmtime::Caller<'_, Data>| -> i64 {
-                    c.data_mut().host.call(f)
-                })
+                linker.func_wrap(
+                    HostFn::MODULE,
+                    f.name(),
+                    move |mut c: wasmtime::Caller<'_, Data>| -> i64 { c.data_mut().host.call(f) },
+                )
             } else {
-                linker.func_wrap(HostFn::MODULE, f.name(), move |mut c: wasmtime::Caller<'_, Data>| {
-                    c.data_mut().host.call(f);
-                })
+                linker.func_wrap(
+                    HostFn::MODULE,
+                    f.name(),
+                    move |mut c: wasmtime::Caller<'_, Data>| {
+                        c.data_mut().host.call(f);
+                    },
+                )
             };
             r.map_err(|e| Error::new(ErrorKind::Internal, Stage::Instantiate, e))?;
         }
 
-        let data = Data { host, max_memory: self.limits.max_memory, grow_refused: false };
+        let data = Data {
+            host,
+            max_memory: self.limits.max_memory,
+            grow_refused: false,
+        };
         let mut store = Store::new(&self.engine, data);
         store.limiter(|d| d);
         if self.label == "trevm" {
-            store.set_fuel(self.limits.fuel).map_err(|e| Error::new(ErrorKind::Internal, Stage::Instantiate, e))?;
+            store
+                .set_fuel(self.limits.fuel)
+                .map_err(|e| Error::new(ErrorKind::Internal, Stage::Instantiate, e))?;
         }
         let instance = linker.instantiate(&mut store, &module).map_err(|e| {
             let oom = store.data().grow_refused;
@@ -195,7 +243,11 @@ fn classify(e: wasmtime::Error, stage: Stage, grow_refused: bool) -> Error {
         None if stage == Stage::Instantiate => ErrorKind::Link,
         None => ErrorKind::Trap,
     };
-    let message = if grow_refused { format!("linear memory budget exceeded; {message}") } else { message };
+    let message = if grow_refused {
+        format!("linear memory budget exceeded; {message}")
+    } else {
+        message
+    };
     Error::new(kind, stage, message)
 }
 
@@ -208,25 +260,42 @@ impl Instance for WasmtimeInstance {
         let func = self
             .instance
             .get_func(&mut self.store, name)
-            .ok_or_else(|| Error::new(ErrorKind::Link, Stage::Run, format!("no exported function `{name}`")))?;
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::Link,
+                    Stage::Run,
+                    format!("no exported function `{name}`"),
+                )
+            })?;
         let ty = func.ty(&self.store);
         if ty.params().len() != 0 || ty.results().len() > 1 {
-            return Err(Error::new(ErrorKind::Link, Stage::Run, format!("export `{name}` is not nullary with at most one result")));
+            return Err(Error::new(
+                ErrorKind::Link,
+                Stage::Run,
+                format!("export `{name}` is not nullary with at most one result"),
+            ));
         }
         let mut results = [Val::I32(0)];
         let n = ty.results().len();
         let result_ty = ty.results().next();
-        func.call(&mut self.store, &[], &mut results[..n]).map_err(|e| {
-            let oom = self.store.data().grow_refused;
-            classify(e, Stage::Run, oom)
-        })?;
+        func.call(&mut self.store, &[], &mut results[..n])
+            .map_err(|e| {
+                let oom = self.store.data().grow_refused;
+                classify(e, Stage::Run, oom)
+            })?;
         Ok(match (result_ty, results[0]) {
             (None, _) => None,
             (Some(ValType::I32), Val::I32(v)) => Some(Value::I32(v)),
             (Some(ValType::I64), Val::I64(v)) => Some(Value::I64(v)),
             (Some(ValType::F32), Val::F32(v)) => Some(Value::F32(f32::from_bits(v))),
             (Some(ValType::F64), Val::F64(v)) => Some(Value::F64(f64::from_bits(v))),
-            (Some(t), _) => return Err(Error::new(ErrorKind::Link, Stage::Run, format!("unsupported result type {t}"))),
+            (Some(t), _) => {
+                return Err(Error::new(
+                    ErrorKind::Link,
+                    Stage::Run,
+                    format!("unsupported result type {t}"),
+                ))
+            }
         })
     }
 
@@ -251,7 +320,9 @@ mod tls {
 
     #[unsafe(no_mangle)]
     extern "C" fn wasmtime_tls_get(slot: usize) -> *mut u8 {
-        SLOTS.get(slot).map_or(core::ptr::null_mut(), |s| s.load(Ordering::Relaxed))
+        SLOTS
+            .get(slot)
+            .map_or(core::ptr::null_mut(), |s| s.load(Ordering::Relaxed))
     }
 
     #[unsafe(no_mangle)]

@@ -339,19 +339,31 @@ pub struct Api {
     pub name: &'static str,
     pub runtime_full_init: unsafe extern "C" fn(args: *mut RuntimeInitArgs) -> bool,
     pub runtime_destroy: unsafe extern "C" fn(),
-    pub runtime_register_natives:
-        unsafe extern "C" fn(module_name: *const c_char, symbols: *mut NativeSymbol, n: u32) -> bool,
-    pub runtime_load:
-        unsafe extern "C" fn(buf: *mut u8, size: u32, error_buf: *mut c_char, error_buf_size: u32) -> wasm_module_t,
+    pub runtime_register_natives: unsafe extern "C" fn(
+        module_name: *const c_char,
+        symbols: *mut NativeSymbol,
+        n: u32,
+    ) -> bool,
+    pub runtime_load: unsafe extern "C" fn(
+        buf: *mut u8,
+        size: u32,
+        error_buf: *mut c_char,
+        error_buf_size: u32,
+    ) -> wasm_module_t,
     pub runtime_unload: unsafe extern "C" fn(module: wasm_module_t),
     pub runtime_get_import_count: unsafe extern "C" fn(module: wasm_module_t) -> i32,
-    pub runtime_get_import_type: unsafe extern "C" fn(module: wasm_module_t, index: i32, out: *mut wasm_import_t),
+    pub runtime_get_import_type:
+        unsafe extern "C" fn(module: wasm_module_t, index: i32, out: *mut wasm_import_t),
     pub instantiation_args_create: unsafe extern "C" fn(p: *mut *mut InstantiationArgs2) -> bool,
     pub instantiation_args_destroy: unsafe extern "C" fn(p: *mut InstantiationArgs2),
-    pub instantiation_args_set_default_stack_size: unsafe extern "C" fn(p: *mut InstantiationArgs2, v: u32),
-    pub instantiation_args_set_host_managed_heap_size: unsafe extern "C" fn(p: *mut InstantiationArgs2, v: u32),
-    pub instantiation_args_set_max_memory_pages: unsafe extern "C" fn(p: *mut InstantiationArgs2, v: u32),
-    pub instantiation_args_set_custom_data: unsafe extern "C" fn(p: *mut InstantiationArgs2, data: *mut c_void),
+    pub instantiation_args_set_default_stack_size:
+        unsafe extern "C" fn(p: *mut InstantiationArgs2, v: u32),
+    pub instantiation_args_set_host_managed_heap_size:
+        unsafe extern "C" fn(p: *mut InstantiationArgs2, v: u32),
+    pub instantiation_args_set_max_memory_pages:
+        unsafe extern "C" fn(p: *mut InstantiationArgs2, v: u32),
+    pub instantiation_args_set_custom_data:
+        unsafe extern "C" fn(p: *mut InstantiationArgs2, data: *mut c_void),
     pub runtime_instantiate_ex2: unsafe extern "C" fn(
         module: wasm_module_t,
         args: *const InstantiationArgs2,
@@ -363,20 +375,32 @@ pub struct Api {
     pub runtime_deinstantiate: unsafe extern "C" fn(inst: wasm_module_inst_t),
     pub runtime_set_custom_data: unsafe extern "C" fn(inst: wasm_module_inst_t, data: *mut c_void),
     pub runtime_get_custom_data: unsafe extern "C" fn(inst: wasm_module_inst_t) -> *mut c_void,
-    pub runtime_get_module_inst: unsafe extern "C" fn(exec_env: wasm_exec_env_t) -> wasm_module_inst_t,
-    pub runtime_create_exec_env: unsafe extern "C" fn(inst: wasm_module_inst_t, stack_size: u32) -> wasm_exec_env_t,
+    pub runtime_get_module_inst:
+        unsafe extern "C" fn(exec_env: wasm_exec_env_t) -> wasm_module_inst_t,
+    pub runtime_create_exec_env:
+        unsafe extern "C" fn(inst: wasm_module_inst_t, stack_size: u32) -> wasm_exec_env_t,
     pub runtime_destroy_exec_env: unsafe extern "C" fn(exec_env: wasm_exec_env_t),
     pub runtime_lookup_function:
         unsafe extern "C" fn(inst: wasm_module_inst_t, name: *const c_char) -> wasm_function_inst_t,
-    pub func_get_param_count: unsafe extern "C" fn(func: wasm_function_inst_t, inst: wasm_module_inst_t) -> u32,
-    pub func_get_result_count: unsafe extern "C" fn(func: wasm_function_inst_t, inst: wasm_module_inst_t) -> u32,
-    pub func_get_result_types:
-        unsafe extern "C" fn(func: wasm_function_inst_t, inst: wasm_module_inst_t, out: *mut wasm_valkind_t),
-    pub runtime_call_wasm:
-        unsafe extern "C" fn(exec_env: wasm_exec_env_t, func: wasm_function_inst_t, argc: u32, argv: *mut u32) -> bool,
+    pub func_get_param_count:
+        unsafe extern "C" fn(func: wasm_function_inst_t, inst: wasm_module_inst_t) -> u32,
+    pub func_get_result_count:
+        unsafe extern "C" fn(func: wasm_function_inst_t, inst: wasm_module_inst_t) -> u32,
+    pub func_get_result_types: unsafe extern "C" fn(
+        func: wasm_function_inst_t,
+        inst: wasm_module_inst_t,
+        out: *mut wasm_valkind_t,
+    ),
+    pub runtime_call_wasm: unsafe extern "C" fn(
+        exec_env: wasm_exec_env_t,
+        func: wasm_function_inst_t,
+        argc: u32,
+        argv: *mut u32,
+    ) -> bool,
     pub runtime_get_exception: unsafe extern "C" fn(inst: wasm_module_inst_t) -> *const c_char,
     pub runtime_clear_exception: unsafe extern "C" fn(inst: wasm_module_inst_t),
-    pub runtime_get_default_memory: unsafe extern "C" fn(inst: wasm_module_inst_t) -> wasm_memory_inst_t,
+    pub runtime_get_default_memory:
+        unsafe extern "C" fn(inst: wasm_module_inst_t) -> wasm_memory_inst_t,
     pub memory_get_cur_page_count: unsafe extern "C" fn(mem: wasm_memory_inst_t) -> u64,
     pub memory_get_bytes_per_page: unsafe extern "C" fn(mem: wasm_memory_inst_t) -> u64,
     pub memory_get_max_page_count: unsafe extern "C" fn(mem: wasm_memory_inst_t) -> u64,
@@ -580,7 +604,11 @@ pub fn check_layouts() -> Result<(), &'static str> {
 /// Alignment of every block handed to WAMR (and of its header): enough for
 /// any C type on the target (`max_align_t`), and WAMR's 8-byte requirement
 /// for linear memories.
-const ALIGN: usize = if core::mem::size_of::<usize>() >= 8 { 16 } else { 8 };
+const ALIGN: usize = if core::mem::size_of::<usize>() >= 8 {
+    16
+} else {
+    8
+};
 /// The header in front of each block stores the block's size.
 const HEADER: usize = ALIGN;
 
@@ -593,7 +621,9 @@ fn layout_for(size: usize) -> Option<Layout> {
 /// `os_malloc` and `os_mmap`.
 #[no_mangle]
 pub extern "C" fn trevm_wamr_alloc(size: usize, zeroed: bool) -> *mut c_void {
-    let Some(layout) = layout_for(size) else { return ptr::null_mut() };
+    let Some(layout) = layout_for(size) else {
+        return ptr::null_mut();
+    };
     // SAFETY: the layout has a non-zero size (HEADER > 0).
     let base = unsafe {
         if zeroed {
@@ -623,7 +653,9 @@ pub unsafe extern "C" fn trevm_wamr_realloc(ptr: *mut c_void, size: usize) -> *m
     if ptr.is_null() {
         return trevm_wamr_alloc(size, false);
     }
-    let Some(new_layout) = layout_for(size) else { return ptr::null_mut() };
+    let Some(new_layout) = layout_for(size) else {
+        return ptr::null_mut();
+    };
     // SAFETY: per the contract, the header precedes `ptr` and holds its size.
     unsafe {
         let base = ptr.cast::<u8>().sub(HEADER);
@@ -651,7 +683,10 @@ pub unsafe extern "C" fn trevm_wamr_free(ptr: *mut c_void) {
     unsafe {
         let base = ptr.cast::<u8>().sub(HEADER);
         let size = base.cast::<usize>().read();
-        dealloc(base, Layout::from_size_align_unchecked(size + HEADER, ALIGN));
+        dealloc(
+            base,
+            Layout::from_size_align_unchecked(size + HEADER, ALIGN),
+        );
     }
 }
 

@@ -20,14 +20,20 @@ use trevm_bench::{runtimes, Clock, Limits};
 use crate::cell::{self, Board};
 
 #[global_allocator]
-static HEAP: trevm_bench::alloc::Tracking<std::alloc::System> = trevm_bench::alloc::Tracking::new(std::alloc::System);
+static HEAP: trevm_bench::alloc::Tracking<std::alloc::System> =
+    trevm_bench::alloc::Tracking::new(std::alloc::System);
 
 fn now_ns() -> u64 {
     static T0: OnceLock<Instant> = OnceLock::new();
     T0.get_or_init(Instant::now).elapsed().as_nanos() as u64
 }
 
-const CLOCK: Clock = Clock { now: now_ns, hz: 1_000_000_000, unit: "ns", source: "std::time::Instant" };
+const CLOCK: Clock = Clock {
+    now: now_ns,
+    hz: 1_000_000_000,
+    unit: "ns",
+    source: "std::time::Instant",
+};
 
 /// Writes protocol lines to stdout, flushing after each so that nothing
 /// finished is lost if the process dies later.
@@ -68,7 +74,8 @@ pub fn main() {
                 eprintln!("cannot read {input}: {e}");
                 std::process::exit(2)
             });
-            let prepared = runtimes::create(label, Limits::EMBEDDED).and_then(|rt| rt.prepare(&wasm, width));
+            let prepared =
+                runtimes::create(label, Limits::EMBEDDED).and_then(|rt| rt.prepare(&wasm, width));
             match prepared {
                 Ok(bytes) => {
                     if let Err(e) = std::fs::write(output, bytes) {
@@ -94,8 +101,17 @@ pub fn main() {
                 [h, f] => (number(h) as usize, number(f)),
                 _ => usage(),
             };
-            let limits = Limits { max_memory: heap.min(Limits::HOST.max_memory), fuel, ..Limits::HOST };
-            let board = Board { name: "host", clock: CLOCK, heap, limits };
+            let limits = Limits {
+                max_memory: heap.min(Limits::HOST.max_memory),
+                fuel,
+                ..Limits::HOST
+            };
+            let board = Board {
+                name: "host",
+                clock: CLOCK,
+                heap,
+                limits,
+            };
             // The budget counts from what the process holds now (args, slot).
             trevm_bench::alloc::set_limit(trevm_bench::alloc::current().saturating_add(heap));
             let ok = cell::run(&mut Stdout, &board, label, &slot);

@@ -18,7 +18,8 @@ use crate::{Triggers, Workload};
 /// The workload.
 pub const WORKLOAD: Workload = Workload {
     name: "cbor",
-    description: "minicbor (derive): encode and decode 16 telemetry records in a fixed buffer (x24)",
+    description:
+        "minicbor (derive): encode and decode 16 telemetry records in a fixed buffer (x24)",
     run,
 };
 
@@ -61,9 +62,21 @@ struct Record<'a> {
 }
 
 const TAGS: [&str; 4] = ["", "ok", "calibrating", "sensor fault: over-range"];
-const KINDS: [Kind; 4] = [Kind::Temperature, Kind::Humidity, Kind::Pressure, Kind::Vibration];
-const EMPTY: Record<'static> =
-    Record { id: 0, kind: Kind::Temperature, value: 0, flags: 0, tag: "", samples: [0; 6], mac: [0; 6] };
+const KINDS: [Kind; 4] = [
+    Kind::Temperature,
+    Kind::Humidity,
+    Kind::Pressure,
+    Kind::Vibration,
+];
+const EMPTY: Record<'static> = Record {
+    id: 0,
+    kind: Kind::Temperature,
+    value: 0,
+    flags: 0,
+    tag: "",
+    samples: [0; 6],
+    mac: [0; 6],
+};
 
 fn generate(rng: &mut XorShift32) -> Record<'static> {
     // Values of every CBOR integer width, both signs.
@@ -75,7 +88,11 @@ fn generate(rng: &mut XorShift32) -> Record<'static> {
         3 => u64::from(rng.next_u32()),
         _ => (u64::from(rng.next_u32()) << 31) | u64::from(rng.next_u32()),
     };
-    let value = if rng.next_u32() & 1 == 0 { magnitude as i64 } else { -1 - magnitude as i64 };
+    let value = if rng.next_u32() & 1 == 0 {
+        magnitude as i64
+    } else {
+        -1 - magnitude as i64
+    };
     let mut samples = [0u16; 6];
     for s in &mut samples {
         *s = (rng.next_u32() >> rng.below(17)) as u16;
@@ -98,7 +115,10 @@ struct Buffers {
     encoded: [u8; BUF_LEN],
 }
 
-static BUFS: Scratch<Buffers> = Scratch::new(Buffers { records: [EMPTY; RECORDS], encoded: [0; BUF_LEN] });
+static BUFS: Scratch<Buffers> = Scratch::new(Buffers {
+    records: [EMPTY; RECORDS],
+    encoded: [0; BUF_LEN],
+});
 
 /// Encodes all records into `buf`; the number of bytes written.
 fn encode_all(records: &[Record<'_>], buf: &mut [u8]) -> Option<usize> {
@@ -140,13 +160,18 @@ const FIXED_CBOR: [u8; 33] = [
     0x39, 0x03, 0xE7, // negative(999) = -1000
     0x18, 0x81, // unsigned(129), 1-byte argument
     0x62, b'a', b'b', // text(2) "ab"
-    0x86, 0x00, 0x17, 0x18, 0x18, 0x18, 0xFF, 0x19, 0x01, 0x00, 0x19, 0xFF, 0xFF, // array(6) of samples
+    0x86, 0x00, 0x17, 0x18, 0x18, 0x18, 0xFF, 0x19, 0x01, 0x00, 0x19, 0xFF,
+    0xFF, // array(6) of samples
     0x46, 1, 2, 3, 4, 5, 6, // bytes(6)
 ];
 
 /// One measured round: encode all records into `buf`, decode them into
 /// `out`. The encoded length if everything succeeded.
-fn round_trip<'b>(records: &[Record<'_>], buf: &'b mut [u8], out: &mut [Record<'b>]) -> Option<usize> {
+fn round_trip<'b>(
+    records: &[Record<'_>],
+    buf: &'b mut [u8],
+    out: &mut [Record<'b>],
+) -> Option<usize> {
     let len = encode_all(records, buf)?;
     let bytes: &'b [u8] = buf;
     decode_all(&bytes[..len], out).then_some(len)
@@ -222,7 +247,9 @@ mod tests {
         let recs: std::vec::Vec<_> = (0..RECORDS).map(|_| generate(&mut rng)).collect();
         let total: usize = recs.iter().map(minicbor::len).sum();
         assert!(total < BUF_LEN, "{total}");
-        assert!(recs.iter().any(|r| r.value < -(1 << 32)) || recs.iter().any(|r| r.value > 1 << 32));
+        assert!(
+            recs.iter().any(|r| r.value < -(1 << 32)) || recs.iter().any(|r| r.value > 1 << 32)
+        );
         assert!(recs.iter().any(|r| (-24..24).contains(&r.value)));
     }
 

@@ -22,7 +22,8 @@ use crate::{Triggers, Workload};
 /// The workload.
 pub const WORKLOAD: Workload = Workload {
     name: "events",
-    description: "heapless BinaryHeap timer scheduler + spsc Queue: 16 periodic tasks over 2000 ticks (x4)",
+    description:
+        "heapless BinaryHeap timer scheduler + spsc Queue: 16 periodic tasks over 2000 ticks (x4)",
     run,
 };
 
@@ -50,7 +51,10 @@ struct Tally {
 
 fn generate() -> [Task; TASKS] {
     let mut rng = XorShift32::new(SEED);
-    let mut tasks = [Task { period: 1, phase: 0 }; TASKS];
+    let mut tasks = [Task {
+        period: 1,
+        phase: 0,
+    }; TASKS];
     for t in &mut tasks {
         t.period = 3 + rng.below(97);
         t.phase = rng.below(t.period);
@@ -89,7 +93,9 @@ fn simulate(tasks: &[Task; TASKS], tallies: &mut [Tally; TASKS]) -> bool {
             consume(&mut queue, tallies, &mut last);
         }
         ok &= queue.enqueue((time, task)).is_ok();
-        ok &= heap.push((time + tasks[usize::from(task)].period, task)).is_ok();
+        ok &= heap
+            .push((time + tasks[usize::from(task)].period, task))
+            .is_ok();
     }
     consume(&mut queue, tallies, &mut last);
     ok
@@ -98,11 +104,19 @@ fn simulate(tasks: &[Task; TASKS], tallies: &mut [Tally; TASKS]) -> bool {
 /// Closed form of one task's tally after `runs` simulations.
 fn expected_tally(t: &Task, runs: u32) -> Tally {
     if t.phase > HORIZON {
-        return Tally { count: 0, time_sum: 0, backwards: 0 };
+        return Tally {
+            count: 0,
+            time_sum: 0,
+            backwards: 0,
+        };
     }
     let n = u64::from((HORIZON - t.phase) / t.period + 1);
     let sum = n * u64::from(t.phase) + u64::from(t.period) * n * (n - 1) / 2;
-    Tally { count: n as u32 * runs, time_sum: sum * u64::from(runs), backwards: 0 }
+    Tally {
+        count: n as u32 * runs,
+        time_sum: sum * u64::from(runs),
+        backwards: 0,
+    }
 }
 
 fn run(t: &mut dyn Triggers) -> i32 {
@@ -117,7 +131,11 @@ pub(crate) fn run_with(t: &mut dyn Triggers, fault: Fault) -> i32 {
     }
 
     t.start_trigger();
-    let mut tallies = [Tally { count: 0, time_sum: 0, backwards: 0 }; TASKS];
+    let mut tallies = [Tally {
+        count: 0,
+        time_sum: 0,
+        backwards: 0,
+    }; TASKS];
     let mut ok = true;
     for _ in 0..REPEAT {
         ok &= simulate(black_box(&tasks), &mut tallies);
@@ -129,7 +147,10 @@ pub(crate) fn run_with(t: &mut dyn Triggers, fault: Fault) -> i32 {
         tallies[3].count += 1;
     }
     let fresh = generate();
-    let analytic = fresh.iter().zip(tallies.iter()).all(|(task, got)| expected_tally(task, REPEAT as u32) == *got);
+    let analytic = fresh
+        .iter()
+        .zip(tallies.iter())
+        .all(|(task, got)| expected_tally(task, REPEAT as u32) == *got);
     status(ok && analytic)
 }
 
@@ -140,8 +161,10 @@ mod tests {
     #[test]
     fn closed_form_matches_brute_force() {
         for task in generate() {
-            let times: std::vec::Vec<u64> =
-                (0..).map(|k| u64::from(task.phase + k * task.period)).take_while(|&t| t <= u64::from(HORIZON)).collect();
+            let times: std::vec::Vec<u64> = (0..)
+                .map(|k| u64::from(task.phase + k * task.period))
+                .take_while(|&t| t <= u64::from(HORIZON))
+                .collect();
             let e = expected_tally(&task, 1);
             assert_eq!(e.count as usize, times.len());
             assert_eq!(e.time_sum, times.iter().sum::<u64>());

@@ -61,7 +61,11 @@ fn generate(x: &mut [i16; LEN]) {
     for (n, s) in x.iter_mut().enumerate() {
         // A slow triangle, a fast square wave and uniform noise.
         let phase = (n % 64) as i32;
-        let triangle = if phase < 32 { phase * 500 - 8000 } else { (63 - phase) * 500 - 8000 };
+        let triangle = if phase < 32 {
+            phase * 500 - 8000
+        } else {
+            (63 - phase) * 500 - 8000
+        };
         let square = if (n / 3) % 2 == 0 { 3000 } else { -3000 };
         let noise = rng.below(2049) as i32 - 1024;
         *s = sat16(triangle + square + noise);
@@ -74,7 +78,11 @@ struct Buffers {
     out: [i16; LEN],
 }
 
-static BUFS: Scratch<Buffers> = Scratch::new(Buffers { x: [0; LEN], fir: [0; LEN], out: [0; LEN] });
+static BUFS: Scratch<Buffers> = Scratch::new(Buffers {
+    x: [0; LEN],
+    fir: [0; LEN],
+    out: [0; LEN],
+});
 
 /// One pass: FIR with a circular delay line, then the biquad.
 fn filter_pass(x: &[i16; LEN], fir_out: &mut [i16; LEN], out: &mut [i16; LEN]) {
@@ -202,7 +210,11 @@ mod tests {
         generate(&mut x);
         let (mut fir, mut out) = ([0; LEN], [0; LEN]);
         filter_pass(&x, &mut fir, &mut out);
-        let roughness = |s: &[i16]| s.windows(2).map(|w| (i32::from(w[1]) - i32::from(w[0])).abs()).sum::<i32>();
+        let roughness = |s: &[i16]| {
+            s.windows(2)
+                .map(|w| (i32::from(w[1]) - i32::from(w[0])).abs())
+                .sum::<i32>()
+        };
         assert!(roughness(&out[64..]) * 4 < roughness(&x[64..]));
     }
 }

@@ -13,7 +13,8 @@ use core::hint::black_box;
 use core::mem::MaybeUninit;
 
 use miniz_oxide::inflate::core::inflate_flags::{
-    TINFL_FLAG_COMPUTE_ADLER32, TINFL_FLAG_PARSE_ZLIB_HEADER, TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF,
+    TINFL_FLAG_COMPUTE_ADLER32, TINFL_FLAG_PARSE_ZLIB_HEADER,
+    TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF,
 };
 use miniz_oxide::inflate::core::{decompress, DecompressorOxide};
 use miniz_oxide::inflate::TINFLStatus;
@@ -36,8 +37,9 @@ pub const REPEAT: usize = 2;
 /// The compressed input, produced by `build.rs`.
 static COMPRESSED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/inflate_input.zlib"));
 
-const FLAGS: u32 =
-    TINFL_FLAG_PARSE_ZLIB_HEADER | TINFL_FLAG_COMPUTE_ADLER32 | TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF;
+const FLAGS: u32 = TINFL_FLAG_PARSE_ZLIB_HEADER
+    | TINFL_FLAG_COMPUTE_ADLER32
+    | TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF;
 
 struct Buffers {
     /// Decompressor state (about 11 KB: kept off the stack). Uninitialised
@@ -47,7 +49,10 @@ struct Buffers {
     out: [u8; TEXT_LEN],
 }
 
-static BUFS: Scratch<Buffers> = Scratch::new(Buffers { state: MaybeUninit::uninit(), out: [0; TEXT_LEN] });
+static BUFS: Scratch<Buffers> = Scratch::new(Buffers {
+    state: MaybeUninit::uninit(),
+    out: [0; TEXT_LEN],
+});
 
 /// One decompression of `input` into `out`: whether it finished cleanly,
 /// having read all input, and the number of bytes produced.
@@ -108,10 +113,17 @@ mod tests {
 
     #[test]
     fn input_is_compressed_and_checks_adler() {
-        assert!(COMPRESSED.len() < TEXT_LEN / 2, "ratio too poor: {}", COMPRESSED.len());
+        assert!(
+            COMPRESSED.len() < TEXT_LEN / 2,
+            "ratio too poor: {}",
+            COMPRESSED.len()
+        );
         // zlib header: deflate method, window, and the header checksum.
         assert_eq!(COMPRESSED[0] & 0x0F, 8);
-        assert_eq!((u16::from(COMPRESSED[0]) << 8 | u16::from(COMPRESSED[1])) % 31, 0);
+        assert_eq!(
+            (u16::from(COMPRESSED[0]) << 8 | u16::from(COMPRESSED[1])) % 31,
+            0
+        );
         // A wrong trailer (Adler-32) is detected by the decompressor.
         let mut bad = COMPRESSED.to_vec();
         *bad.last_mut().unwrap() ^= 1;
@@ -126,7 +138,9 @@ mod tests {
     fn generated_text_looks_like_text() {
         let mut gen = TextGen::new();
         let text: std::vec::Vec<u8> = (0..TEXT_LEN).map(|_| gen.next_byte()).collect();
-        assert!(text.iter().all(|b| b.is_ascii_graphic() || *b == b' ' || *b == b'\n'));
+        assert!(text
+            .iter()
+            .all(|b| b.is_ascii_graphic() || *b == b' ' || *b == b'\n'));
         assert!(text.iter().filter(|&&b| b == b'\n').count() > 100);
     }
 }

@@ -141,7 +141,13 @@ pub(crate) fn run_with(t: &mut dyn Triggers, fault: Fault) -> i32 {
         if fault == Fault::Input {
             // The first digit of document 3's "seq" value.
             let pos = b.input[3].iter().position(|&c| c == b':').unwrap_or(0);
-            let pos = pos + 1 + b.input[3][pos + 1..].iter().position(|&c| c == b':').unwrap_or(0) + 1;
+            let pos = pos
+                + 1
+                + b.input[3][pos + 1..]
+                    .iter()
+                    .position(|&c| c == b':')
+                    .unwrap_or(0)
+                + 1;
             b.input[3][pos] ^= 0x01;
         }
 
@@ -206,7 +212,10 @@ mod tests {
         let spaced = r#" { "device" : "node-01", "seq":7, "timestamp_ms" : 1700000000123,
             "temperature_cdeg":-1234, "humidity_permille":455, "pressure_pa":101325,
             "battery_mv":3300, "ok":true, "samples":[0,-1,2,-32768,32767,5,6,7] } "#;
-        assert_eq!(serde_json_core::from_str::<Reading<'_>>(spaced).unwrap().0, r);
+        assert_eq!(
+            serde_json_core::from_str::<Reading<'_>>(spaced).unwrap().0,
+            r
+        );
     }
 
     #[test]

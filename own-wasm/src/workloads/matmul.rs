@@ -34,7 +34,11 @@ struct Buffers {
     c: Matrix,
 }
 
-static BUFS: Scratch<Buffers> = Scratch::new(Buffers { a: [[0; N]; N], b: [[0; N]; N], c: [[0; N]; N] });
+static BUFS: Scratch<Buffers> = Scratch::new(Buffers {
+    a: [[0; N]; N],
+    b: [[0; N]; N],
+    c: [[0; N]; N],
+});
 
 fn generate(a: &mut Matrix, b: &mut Matrix) {
     let mut rng = XorShift32::new(SEED);
@@ -62,7 +66,10 @@ fn multiply(a: &Matrix, b: &Matrix, c: &mut Matrix) {
 fn mat_vec(m: &Matrix, x: &[i32; N]) -> [i32; N] {
     let mut y = [0i32; N];
     for (yi, row) in y.iter_mut().zip(m.iter()) {
-        *yi = row.iter().zip(x.iter()).fold(0i32, |acc, (&m, &x)| acc.wrapping_add(m.wrapping_mul(x)));
+        *yi = row
+            .iter()
+            .zip(x.iter())
+            .fold(0i32, |acc, (&m, &x)| acc.wrapping_add(m.wrapping_mul(x)));
     }
     y
 }
@@ -108,7 +115,11 @@ pub(crate) fn run_with(t: &mut dyn Triggers, fault: Fault) -> i32 {
         for v in &mut x {
             *v = rng.next_u32() as i32;
         }
-        status(freivalds(&m.a, &m.b, &m.c, &ones) && freivalds(&m.a, &m.b, &m.c, &x) && checksum(&m.c) == EXPECTED)
+        status(
+            freivalds(&m.a, &m.b, &m.c, &ones)
+                && freivalds(&m.a, &m.b, &m.c, &x)
+                && checksum(&m.c) == EXPECTED,
+        )
     })
 }
 

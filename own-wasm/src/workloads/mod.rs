@@ -15,7 +15,10 @@ pub mod sha256;
 /// Every workload's `run_with` (fault injection), in the order of `WORKLOADS`.
 #[cfg(test)]
 #[allow(clippy::type_complexity)]
-pub(crate) const ALL_WITH_FAULTS: &[(&str, fn(&mut dyn crate::Triggers, crate::common::Fault) -> i32)] = &[
+pub(crate) const ALL_WITH_FAULTS: &[(
+    &str,
+    fn(&mut dyn crate::Triggers, crate::common::Fault) -> i32,
+)] = &[
     ("crc32", crc32::run_with),
     ("sha256", sha256::run_with),
     ("aes128", aes128::run_with),

@@ -18,7 +18,8 @@ use crate::{Triggers, Workload};
 /// The workload.
 pub const WORKLOAD: Workload = Workload {
     name: "postcard",
-    description: "postcard (serde): serialize and deserialize 16 radio frames in a fixed buffer (x40)",
+    description:
+        "postcard (serde): serialize and deserialize 16 radio frames in a fixed buffer (x40)",
     run,
 };
 
@@ -47,8 +48,14 @@ struct Frame<'a> {
     crc_ok: bool,
 }
 
-const EMPTY: Frame<'static> =
-    Frame { seq: 0, node: 0, cmd: Command::Ping, readings: [0; 4], note: None, crc_ok: false };
+const EMPTY: Frame<'static> = Frame {
+    seq: 0,
+    node: 0,
+    cmd: Command::Ping,
+    readings: [0; 4],
+    note: None,
+    crc_ok: false,
+};
 const NOTES: [&str; 3] = ["low battery", "rssi -97 dBm", "rejoined"];
 const BLOB: [u8; 19] = *b"\x00\x01\x02firmware-chunk\xfe\xff";
 
@@ -56,7 +63,10 @@ fn generate(rng: &mut XorShift32) -> Frame<'static> {
     let cmd = match rng.below(4) {
         0 => Command::Ping,
         1 => Command::SetLevel(rng.next_u32() as u8),
-        2 => Command::Report { channel: rng.below(16) as u8, value: (rng.next_u32() as i32) >> rng.below(31) },
+        2 => Command::Report {
+            channel: rng.below(16) as u8,
+            value: (rng.next_u32() as i32) >> rng.below(31),
+        },
         _ => Command::Blob(&BLOB[..rng.below(BLOB.len() as u32 + 1) as usize]),
     };
     let mut readings = [0i32; 4];
@@ -67,7 +77,14 @@ fn generate(rng: &mut XorShift32) -> Frame<'static> {
         3 => None,
         i => Some(NOTES[i as usize]),
     };
-    Frame { seq: rng.next_u32() as u16, node: rng.below(64) as u8, cmd, readings, note, crc_ok: rng.next_u32() & 1 == 1 }
+    Frame {
+        seq: rng.next_u32() as u16,
+        node: rng.below(64) as u8,
+        cmd,
+        readings,
+        note,
+        crc_ok: rng.next_u32() & 1 == 1,
+    }
 }
 
 /// Serializes all frames back to back; the number of bytes written.
@@ -107,7 +124,10 @@ fn round_trip<'b>(frames: &[Frame<'_>], buf: &'b mut [u8], out: &mut [Frame<'b>]
 const FIXED: Frame<'static> = Frame {
     seq: 300,
     node: 7,
-    cmd: Command::Report { channel: 2, value: -65 },
+    cmd: Command::Report {
+        channel: 2,
+        value: -65,
+    },
     readings: [0, -1, 1, 64],
     note: Some("hi"),
     crc_ok: true,
@@ -137,7 +157,10 @@ struct Buffers {
     wire: [u8; BUF_LEN],
 }
 
-static BUFS: Scratch<Buffers> = Scratch::new(Buffers { frames: [EMPTY; FRAMES], wire: [0; BUF_LEN] });
+static BUFS: Scratch<Buffers> = Scratch::new(Buffers {
+    frames: [EMPTY; FRAMES],
+    wire: [0; BUF_LEN],
+});
 
 fn run(t: &mut dyn Triggers) -> i32 {
     run_with(t, Fault::None)
@@ -201,7 +224,10 @@ mod tests {
             assert!(
                 frames.iter().any(|f| matches!(
                     (v, f.cmd),
-                    (0, Command::Ping) | (1, Command::SetLevel(_)) | (2, Command::Report { .. }) | (3, Command::Blob(_))
+                    (0, Command::Ping)
+                        | (1, Command::SetLevel(_))
+                        | (2, Command::Report { .. })
+                        | (3, Command::Blob(_))
                 )),
                 "variant {v} missing"
             );

@@ -16,7 +16,8 @@ use crate::{Triggers, Workload};
 /// The workload.
 pub const WORKLOAD: Workload = Workload {
     name: "sha256",
-    description: "SHA-256 (sha2 crate) of 2 KiB of generated data, fed repeatedly into one hash (x6)",
+    description:
+        "SHA-256 (sha2 crate) of 2 KiB of generated data, fed repeatedly into one hash (x6)",
     run,
 };
 
@@ -26,9 +27,11 @@ const DATA_LEN: usize = 2048;
 pub const REPEAT: usize = 6;
 const SEED: u32 = 0x5A25_6001;
 /// SHA-256 of the data repeated `REPEAT` times.
-const EXPECTED: [u8; 32] = hex32("4468753d2c74f52d7e304abbc841eeaadffd674a5e7099512274ba2bc044ead5");
+const EXPECTED: [u8; 32] =
+    hex32("4468753d2c74f52d7e304abbc841eeaadffd674a5e7099512274ba2bc044ead5");
 
-const ABC_DIGEST: [u8; 32] = hex32("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+const ABC_DIGEST: [u8; 32] =
+    hex32("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 const TWO_BLOCK_MSG: &[u8] = b"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
 const TWO_BLOCK_DIGEST: [u8; 32] =
     hex32("248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
@@ -122,7 +125,10 @@ mod tests {
         let mut ps = std::vec::Vec::new();
         let mut c = 2u128;
         while ps.len() < n {
-            if (2..c).take_while(|d| d * d <= c).all(|d| !c.is_multiple_of(d)) {
+            if (2..c)
+                .take_while(|d| d * d <= c)
+                .all(|d| !c.is_multiple_of(d))
+            {
                 ps.push(c);
             }
             c += 1;
@@ -148,14 +154,21 @@ mod tests {
             for i in 16..64 {
                 let s0 = w[i - 15].rotate_right(7) ^ w[i - 15].rotate_right(18) ^ (w[i - 15] >> 3);
                 let s1 = w[i - 2].rotate_right(17) ^ w[i - 2].rotate_right(19) ^ (w[i - 2] >> 10);
-                w[i] = w[i - 16].wrapping_add(s0).wrapping_add(w[i - 7]).wrapping_add(s1);
+                w[i] = w[i - 16]
+                    .wrapping_add(s0)
+                    .wrapping_add(w[i - 7])
+                    .wrapping_add(s1);
             }
             let mut v: [u32; 8] = h[..].try_into().unwrap();
             for i in 0..64 {
                 let [a, b, c, d, e, f, g, hh] = v;
                 let s1 = e.rotate_right(6) ^ e.rotate_right(11) ^ e.rotate_right(25);
                 let ch = (e & f) ^ (!e & g);
-                let t1 = hh.wrapping_add(s1).wrapping_add(ch).wrapping_add(k[i]).wrapping_add(w[i]);
+                let t1 = hh
+                    .wrapping_add(s1)
+                    .wrapping_add(ch)
+                    .wrapping_add(k[i])
+                    .wrapping_add(w[i]);
                 let s0 = a.rotate_right(2) ^ a.rotate_right(13) ^ a.rotate_right(22);
                 let maj = (a & b) ^ (a & c) ^ (b & c);
                 let t2 = s0.wrapping_add(maj);
