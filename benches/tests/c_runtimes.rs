@@ -6,33 +6,13 @@
 //! they take a lock and run one at a time.
 #![cfg(all(feature = "std", feature = "wamr", feature = "wasm3"))]
 
-use std::sync::{Mutex, MutexGuard, OnceLock};
-use std::time::Instant;
+mod common;
 
-use trevm_bench::alloc::{self, Tracking};
-use trevm_bench::{abi, runtimes, Abi, Clock, Error, ErrorKind, Host, Limits, Stage, Value};
-
-#[global_allocator]
-static ALLOC: Tracking<std::alloc::System> = Tracking::new(std::alloc::System);
+use common::{clock, serial, wasm};
+use trevm_bench::alloc;
+use trevm_bench::{abi, runtimes, Abi, Error, ErrorKind, Host, Limits, Stage, Value};
 
 const LABELS: [&str; 3] = ["wamr", "wamr-fast", "wasm3"];
-
-static LOCK: Mutex<()> = Mutex::new(());
-
-/// Serialises the tests and restores an unlimited heap budget around each.
-struct Serial(#[allow(dead_code)] MutexGuard<'static, ()>);
-
-impl Drop for Serial {
-    fn drop(&mut self) {
-        alloc::set_limit(usize::MAX);
-    }
-}
-
-fn serial() -> Serial {
-    let guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
-    alloc::set_limit(usize::MAX);
-    Serial(guard)
-}
 
 /// Runs `f` 16 times and fails when the heap grew by more than the noise of
 /// the test harness's own threads (the tracking allocator is process-wide):
@@ -48,24 +28,6 @@ fn assert_no_leak(what: &str, mut f: impl FnMut()) {
         grown < 1024,
         "{what}: the heap grew by {grown} B over 16 runs"
     );
-}
-
-fn now_ns() -> u64 {
-    static START: OnceLock<Instant> = OnceLock::new();
-    START.get_or_init(Instant::now).elapsed().as_nanos() as u64
-}
-
-fn clock() -> Clock {
-    Clock {
-        now: now_ns,
-        hz: 1_000_000_000,
-        unit: "ns",
-        source: "Instant",
-    }
-}
-
-fn wasm(text: &str) -> Vec<u8> {
-    wat::parse_str(text).expect("test module must assemble")
 }
 
 fn limits() -> Limits {

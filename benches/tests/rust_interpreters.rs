@@ -6,59 +6,18 @@
 //! cargo +nightly test -p trevm-bench --features std,prepare,wasefire --test rust_interpreters
 //! ```
 //!
-//! Every test takes [`LOCK`]: they share the tracking allocator's counters
+//! Every test takes the lock of `common::serial`: they share the tracking allocator's counters
 //! and budget. Behaviour that aborts the process (an allocation the heap
 //! refuses inside a runtime that uses `Vec`) is checked in a child process
 //! running one `probe_*` test (see [`expect_abort`]).
 #![cfg(feature = "std")]
 #![allow(dead_code)]
 
-use std::alloc::System;
-use std::sync::{Mutex, MutexGuard, OnceLock};
-use std::time::Instant;
+mod common;
 
-use trevm_bench::alloc::{self, Tracking};
-use trevm_bench::{
-    abi, runtimes, Abi, Clock, ErrorKind, Host, Limits, Outcome, Runtime, Stage, Value,
-};
-
-#[global_allocator]
-static GLOBAL: Tracking<System> = Tracking::new(System);
-
-static LOCK: Mutex<()> = Mutex::new(());
-
-/// Serialises the tests and resets the heap budget when dropped.
-struct Serial(#[allow(dead_code)] MutexGuard<'static, ()>);
-
-impl Drop for Serial {
-    fn drop(&mut self) {
-        alloc::set_limit(usize::MAX);
-    }
-}
-
-fn serial() -> Serial {
-    let guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
-    alloc::set_limit(usize::MAX);
-    Serial(guard)
-}
-
-fn now_ns() -> u64 {
-    static ORIGIN: OnceLock<Instant> = OnceLock::new();
-    ORIGIN.get_or_init(Instant::now).elapsed().as_nanos() as u64
-}
-
-fn clock() -> Clock {
-    Clock {
-        now: now_ns,
-        hz: 1_000_000_000,
-        unit: "ns",
-        source: "std::time::Instant",
-    }
-}
-
-fn wasm(wat: &str) -> Vec<u8> {
-    wat::parse_str(wat).expect("test WAT must assemble")
-}
+use common::{clock, serial, wasm};
+use trevm_bench::alloc;
+use trevm_bench::{abi, runtimes, Abi, ErrorKind, Host, Limits, Outcome, Runtime, Stage, Value};
 
 fn runtime(label: &str, limits: Limits) -> Box<dyn Runtime> {
     runtimes::create(label, limits).unwrap_or_else(|e| panic!("create {label}: {e}"))

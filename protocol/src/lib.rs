@@ -122,11 +122,7 @@ impl core::str::FromStr for Number {
         if let Ok(v) = s.parse::<u64>() {
             return Ok(Number::U64(v));
         }
-        match s.parse::<f64>() {
-            Ok(v) if v.is_finite() || v.is_nan() => Ok(Number::F64(v)),
-            Ok(v) => Ok(Number::F64(v)),
-            Err(_) => Err(()),
-        }
+        s.parse::<f64>().map(Number::F64).map_err(|_| ())
     }
 }
 

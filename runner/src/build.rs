@@ -22,10 +22,12 @@ pub struct HostFlavour {
     pub rustflags: Option<&'static str>,
     /// Cargo target directory under `target/` (`None`: `target/` itself).
     pub target_dir: Option<&'static str>,
+    /// The runtime variant labels this build serves.
+    pub serves: &'static [&'static str],
 }
 
-/// The host builds; each variant label is served by the first flavour that
-/// lists it (`trevm-firmware list`).
+/// The host builds and the variants each serves (the built program confirms
+/// with `trevm-firmware list`).
 pub const HOST_FLAVOURS: &[HostFlavour] = &[
     HostFlavour {
         name: "stable",
@@ -33,6 +35,16 @@ pub const HOST_FLAVOURS: &[HostFlavour] = &[
         features: "board-host,wasmtime,wasmi,wamr,wasm-interpreter,tinywasm,wasm3,native",
         rustflags: None,
         target_dir: None,
+        serves: &[
+            "wasmtime",
+            "wasmi",
+            "wamr",
+            "wamr-fast",
+            "wasm-interpreter",
+            "tinywasm",
+            "wasm3",
+            "native",
+        ],
     },
     HostFlavour {
         name: "no-simd",
@@ -40,6 +52,7 @@ pub const HOST_FLAVOURS: &[HostFlavour] = &[
         features: "board-host,wasmtime",
         rustflags: Some("--cfg pulley_disable_interp_simd"),
         target_dir: Some("no-simd"),
+        serves: &["wasmtime-no-simd", "trevm"],
     },
     HostFlavour {
         name: "nightly",
@@ -47,6 +60,7 @@ pub const HOST_FLAVOURS: &[HostFlavour] = &[
         features: "board-host,wasefire",
         rustflags: None,
         target_dir: Some("nightly"),
+        serves: &["wasefire"],
     },
 ];
 

@@ -37,7 +37,7 @@ impl HostBoard {
         };
         let mut problems = Vec::new();
         for f in build::HOST_FLAVOURS {
-            if !labels.iter().any(|l| flavour_may_serve(f, l)) {
+            if !labels.iter().any(|l| f.serves.contains(l)) {
                 continue;
             }
             match build::host_program(f) {
@@ -181,14 +181,6 @@ impl HostBoard {
     }
 }
 
-fn flavour_may_serve(f: &HostFlavour, label: &str) -> bool {
-    match label {
-        "wasmtime-no-simd" | "trevm" => f.name == "no-simd",
-        "wasefire" => f.name == "nightly",
-        _ => f.name == "stable",
-    }
-}
-
 /// Runs a cell process with a time budget and decodes its output into `rec`.
 pub fn run_process(cmd: &mut Command, timeout: Duration, rec: &mut Record) {
     let mut child = match cmd
@@ -231,11 +223,9 @@ pub fn run_process(cmd: &mut Command, timeout: Duration, rec: &mut Record) {
     let stdout = String::from_utf8_lossy(&out.join().unwrap_or_default()).into_owned();
     let stderr = String::from_utf8_lossy(&err.join().unwrap_or_default()).into_owned();
     let t = session::decode(stdout.lines(), rec);
-    if t.finished && t.garbled.is_empty() {
+    // A finished cell is complete; a garbled line already failed the record.
+    if t.finished || !t.garbled.is_empty() {
         return;
-    }
-    if !t.garbled.is_empty() {
-        return; // decode already failed the record with the first garbled line
     }
     let tail: String = stderr
         .lines()

@@ -57,15 +57,15 @@ pub fn workloads(suites: &[String], notes: &mut Vec<String>) -> Vec<Workload> {
 pub fn run_host(plan: &Plan) -> Result<Summary, String> {
     let mut summary = Summary::default();
     let wanted: Vec<&str> = if plan.runtimes.is_empty() {
-        trevm_bench_labels()
+        RUNTIMES.to_vec()
     } else {
         plan.runtimes.iter().map(String::as_str).collect()
     };
     for r in &wanted {
-        if !trevm_bench_labels().contains(r) {
+        if !RUNTIMES.contains(r) {
             return Err(format!(
                 "unknown runtime `{r}` (known: {})",
-                trevm_bench_labels().join(", ")
+                RUNTIMES.join(", ")
             ));
         }
     }
@@ -106,26 +106,8 @@ pub fn run_host(plan: &Plan) -> Result<Summary, String> {
     Ok(summary)
 }
 
-/// Every runtime variant label, in table order.
-pub fn trevm_bench_labels() -> Vec<&'static str> {
-    RUNTIMES.to_vec()
-}
-
-/// Runtime variant labels, in the order tables use (the same list as
-/// `trevm_bench::runtimes::ALL`; the runner does not link the runtimes).
-pub const RUNTIMES: &[&str] = &[
-    "wasmtime",
-    "wasmtime-no-simd",
-    "trevm",
-    "wasmi",
-    "wamr",
-    "wamr-fast",
-    "wasm-interpreter",
-    "wasefire",
-    "tinywasm",
-    "wasm3",
-    "native",
-];
+/// Runtime variant labels, in the order tables use.
+pub const RUNTIMES: &[&str] = trevm_bench::runtimes::ALL;
 
 fn progress(i: usize, total: usize, rec: &Record, started: Instant) {
     let what = match (&rec.error, rec.metrics.get("interval")) {

@@ -1,10 +1,12 @@
 //! Small helpers shared by runtime adapters: allocation that tolerates a
 //! refused allocation (errors are often built right when the heap budget is
-//! exhausted), and a minimal reader for the Wasm binary format.
+//! exhausted), C-string conversions for the C runtimes, and a minimal reader for the Wasm binary format.
 #![allow(dead_code)]
 
 use alloc_crate::boxed::Box;
 use alloc_crate::string::String;
+use alloc_crate::vec::Vec;
+use core::ffi::{c_char, CStr};
 
 use crate::error::{Error, ErrorKind, Stage};
 
@@ -56,6 +58,34 @@ pub(crate) fn fmt_u64(mut n: u64, buf: &mut [u8; 20]) -> &str {
         }
     }
     core::str::from_utf8(&buf[i..]).unwrap_or("?")
+}
+
+/// # Safety
+/// `p` is null or a NUL-terminated string that outlives the result.
+pub(crate) unsafe fn c_str<'s>(p: *const c_char) -> &'s str {
+    if p.is_null() {
+        return "";
+    }
+    unsafe { CStr::from_ptr(p) }
+        .to_str()
+        .unwrap_or("(not UTF-8)")
+}
+
+/// Calls `f` with `s` as a NUL-terminated string (on the stack when short).
+pub(crate) fn with_c_str<R>(s: &str, f: impl FnOnce(*const c_char) -> R) -> Option<R> {
+    if s.as_bytes().contains(&0) {
+        return None;
+    }
+    let mut buf = [0u8; 128];
+    if s.len() < buf.len() {
+        buf[..s.len()].copy_from_slice(s.as_bytes());
+        return Some(f(buf.as_ptr().cast()));
+    }
+    let mut v = Vec::new();
+    v.try_reserve_exact(s.len() + 1).ok()?;
+    v.extend_from_slice(s.as_bytes());
+    v.push(0);
+    Some(f(v.as_ptr().cast()))
 }
 
 /// A cursor over Wasm binary-format bytes.

@@ -47,7 +47,7 @@ use trevm_wamr_sys as sys;
 use crate::engine::{Host, HostFn, Instance, Limits, Runtime, RuntimeInfo, Value};
 use crate::error::{Error, ErrorKind, Stage};
 
-use super::support::{error, fmt_u64, try_box};
+use super::support::{c_str, error, fmt_u64, try_box, with_c_str};
 
 const WASM_PAGE: usize = 65536;
 
@@ -724,32 +724,4 @@ fn c_message(buf: &[c_char]) -> &str {
     let bytes = unsafe { core::slice::from_raw_parts(buf.as_ptr().cast::<u8>(), buf.len()) };
     let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
     core::str::from_utf8(&bytes[..end]).unwrap_or("(message not UTF-8)")
-}
-
-/// # Safety
-/// `p` is null or a NUL-terminated string that outlives the result.
-unsafe fn c_str<'s>(p: *const c_char) -> &'s str {
-    if p.is_null() {
-        return "";
-    }
-    unsafe { CStr::from_ptr(p) }
-        .to_str()
-        .unwrap_or("(not UTF-8)")
-}
-
-/// Calls `f` with `s` as a NUL-terminated string (on the stack when short).
-fn with_c_str<R>(s: &str, f: impl FnOnce(*const c_char) -> R) -> Option<R> {
-    if s.as_bytes().contains(&0) {
-        return None;
-    }
-    let mut buf = [0u8; 128];
-    if s.len() < buf.len() {
-        buf[..s.len()].copy_from_slice(s.as_bytes());
-        return Some(f(buf.as_ptr().cast()));
-    }
-    let mut v = Vec::new();
-    v.try_reserve_exact(s.len() + 1).ok()?;
-    v.extend_from_slice(s.as_bytes());
-    v.push(0);
-    Some(f(v.as_ptr().cast()))
 }

@@ -28,8 +28,7 @@
 
 use alloc_crate::boxed::Box;
 use alloc_crate::string::String;
-use alloc_crate::vec::Vec;
-use core::ffi::{c_char, c_void, CStr};
+use core::ffi::{c_void, CStr};
 use core::marker::PhantomData;
 use core::ptr;
 
@@ -38,7 +37,7 @@ use wasm3::wasm3_sys as ffi;
 use crate::engine::{Host, HostFn, Instance, Limits, Runtime, RuntimeInfo, Value};
 use crate::error::{Error, ErrorKind, Stage};
 
-use super::support::{error, fmt_u64, try_box};
+use super::support::{c_str, error, fmt_u64, try_box, with_c_str};
 
 const WASM_PAGE: usize = 65536;
 
@@ -573,34 +572,6 @@ fn is_trap(r: ffi::M3Result) -> bool {
 
 // ---------------------------------------------------------------------------
 // Helpers (the allocation-tolerant ones live in `support.rs`).
-
-/// # Safety
-/// `p` is null or a NUL-terminated string that outlives the result.
-unsafe fn c_str<'s>(p: *const c_char) -> &'s str {
-    if p.is_null() {
-        return "";
-    }
-    unsafe { CStr::from_ptr(p) }
-        .to_str()
-        .unwrap_or("(not UTF-8)")
-}
-
-/// Calls `f` with `s` as a NUL-terminated string (on the stack when short).
-fn with_c_str<R>(s: &str, f: impl FnOnce(*const c_char) -> R) -> Option<R> {
-    if s.as_bytes().contains(&0) {
-        return None;
-    }
-    let mut buf = [0u8; 128];
-    if s.len() < buf.len() {
-        buf[..s.len()].copy_from_slice(s.as_bytes());
-        return Some(f(buf.as_ptr().cast()));
-    }
-    let mut v = Vec::new();
-    v.try_reserve_exact(s.len() + 1).ok()?;
-    v.extend_from_slice(s.as_bytes());
-    v.push(0);
-    Some(f(v.as_ptr().cast()))
-}
 
 // ---------------------------------------------------------------------------
 // The C allocation functions wasm3 calls, on bare metal only (on the host
