@@ -39,7 +39,10 @@ list: ## runtime variants, suites and what is built
 
 test: setup host-programs ## the test suite (what CI runs)
 	$(CARGO) test --release --workspace
-	$(CARGO) test --release -p trevm-bench --features std,prepare,wasmtime,wasmi,wamr,wasm-interpreter,tinywasm,wasm3,native
+	# One test thread: these tests measure a process-wide allocator (they are
+	# serialised by a lock anyway), and other test threads starting up would
+	# add allocations of their own to the leak checks.
+	$(CARGO) test --release -p trevm-bench --features std,prepare,wasmtime,wasmi,wamr,wasm-interpreter,tinywasm,wasm3,native -- --test-threads=1
 	$(CARGO) test --release -p own-workloads
 
 report: ## build the report from RESULTS (default results/runs/*.jsonl) into REPORT/ [BOARDS=b1,b2]

@@ -3,7 +3,9 @@
 //!
 //! Run with `cargo test -p trevm-bench --features std,wamr,wasm3 --test c_runtimes`.
 //! The tests share the process-wide tracking allocator and its budget, so
-//! they take a lock and run one at a time.
+//! they take a lock and run one at a time; run them with `--test-threads=1`
+//! (as `make test` does) so that no other test thread allocates during a
+//! leak check.
 #![cfg(all(feature = "std", feature = "wamr", feature = "wasm3"))]
 
 mod common;
