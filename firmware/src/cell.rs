@@ -23,15 +23,26 @@ pub struct Board {
     pub heap: usize,
     /// Budgets for the runtime.
     pub limits: Limits,
+    /// The stack probe, on boards that have one.
+    pub stack: Option<Stack>,
+}
+
+/// A board's stack budget and its peak-use probe.
+pub struct Stack {
+    /// Stack size in bytes.
+    pub budget: usize,
+    /// Peak stack use so far, in bytes (the budget when it overflowed).
+    pub peak: fn() -> usize,
 }
 
 fn metric<W: Write>(out: &mut W, name: &str, value: Number, unit: &str) {
     let _ = Message::Metric { name, value, unit }.write(out);
 }
 
-/// Runs the module in `slot_region` with runtime variant `label` and
-/// reports the cell on `out`. Returns `true` when the cell verified.
-pub fn run<W: Write>(out: &mut W, board: &Board, label: &str, slot_region: &[u8]) -> bool {
+/// Runs the module in `slot_region` with runtime variant `label` (by
+/// default the one the slot names, else the firmware's first) and reports
+/// the cell on `out`. Returns `true` when the cell verified.
+pub fn run<W: Write>(out: &mut W, board: &Board, label: Option<&str>, slot_region: &[u8]) -> bool {
     let ok = run_inner(out, board, label, slot_region);
     let _ = Message::<&str>::Bye.write(out);
     ok
@@ -47,9 +58,20 @@ fn fail<W: Write>(out: &mut W, kind: &str, stage: &str, message: &str) -> bool {
     false
 }
 
-fn run_inner<W: Write>(out: &mut W, board: &Board, label: &str, slot_region: &[u8]) -> bool {
+fn run_inner<W: Write>(
+    out: &mut W,
+    board: &Board,
+    label: Option<&str>,
+    slot_region: &[u8],
+) -> bool {
     heap::reset_peak();
     let base = heap::current();
+    let slot = slot::read(slot_region);
+    let available = runtimes::available();
+    let label = label
+        .or_else(|| slot.ok().map(|s| s.runtime).filter(|r| !r.is_empty()))
+        .or_else(|| available.first().copied())
+        .unwrap_or("none");
     let runtime = runtimes::create(label, board.limits);
     let (crate_name, version, features, heap_counted) = match &runtime {
         Ok(r) => {
@@ -78,7 +100,7 @@ fn run_inner<W: Write>(out: &mut W, board: &Board, label: &str, slot_region: &[u
     }
     .write(out);
 
-    let slot = match slot::read(slot_region) {
+    let slot = match slot {
         Ok(s) => s,
         Err(e) => {
             let _ = Message::Cell {
@@ -107,6 +129,18 @@ fn run_inner<W: Write>(out: &mut W, board: &Board, label: &str, slot_region: &[u
     let result = abi::run(&mut *runtime, abi, slot.payload, board.clock);
     drop(runtime);
     let unit = board.clock.unit;
+    if let Some(stack) = &board.stack {
+        let peak = (stack.peak)();
+        metric(out, "peak_stack", Number::U64(peak as u64), "B");
+        if peak >= stack.budget {
+            return fail(
+                out,
+                "crash",
+                "run",
+                &format!("stack overflow: the {} B stack was used up", stack.budget),
+            );
+        }
+    }
     if heap_counted {
         metric(
             out,

@@ -2,15 +2,22 @@
 //!
 //! The runtime variant is chosen by cargo feature, the board by a board
 //! module (`board-*` feature): memory map, clock, transport and exit. All
-//! else is [`cell`], shared by every board. On the host board the
-//! "firmware" is a process: the module slot is a file, the transport is
+//! else is shared: [`cell`] by every board, [`bare`] by the bare-metal
+//! ones, [`arch`] by the boards of one processor family. On the host board
+//! the "firmware" is a process: the module slot is a file, the transport is
 //! stdout, and several runtime variants may be compiled in at once.
 #![cfg_attr(target_os = "none", no_std, no_main)]
 
 extern crate alloc;
 
+#[cfg(target_os = "none")]
+mod arch;
+#[cfg(target_os = "none")]
+mod bare;
 mod board;
 mod cell;
+#[cfg(target_os = "none")]
+mod libc;
 
 #[cfg(feature = "board-host")]
 fn main() {

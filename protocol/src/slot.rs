@@ -19,13 +19,14 @@
 //! | 20 | 12 | reserved (zero) |
 //! | 32 | 32 | suite name, UTF-8, NUL-padded |
 //! | 64 | 32 | workload name, UTF-8, NUL-padded |
+//! | 96 | 32 | runtime variant label, UTF-8, NUL-padded (empty: the firmware's first) |
 
 /// Magic bytes at the start of every slot.
 pub const MAGIC: &[u8; 8] = b"TRVMSLOT";
 /// Format version written by this crate.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 /// Header size; the payload starts here.
-pub const HEADER_LEN: usize = 96;
+pub const HEADER_LEN: usize = 128;
 const NAME_LEN: usize = 32;
 
 /// The benchmark ABI named in a slot.
@@ -56,6 +57,10 @@ pub struct Slot<'a> {
     pub suite: &'a str,
     /// Workload name.
     pub workload: &'a str,
+    /// Runtime variant label to run it with (empty: the firmware's only
+    /// or first variant). One firmware build of `wasmtime` without SIMD
+    /// serves two variants (`wasmtime-no-simd`, `trevm`).
+    pub runtime: &'a str,
     /// The module bytes.
     pub payload: &'a [u8],
 }
@@ -127,19 +132,26 @@ pub fn read(region: &[u8]) -> Result<Slot<'_>, SlotError> {
         abi,
         suite: name_at(region, 32)?,
         workload: name_at(region, 64)?,
+        runtime: name_at(region, 96)?,
         payload,
     })
 }
 
 /// Builds a slot image (runner side).
 #[cfg(feature = "alloc")]
-pub fn write(abi: SlotAbi, suite: &str, workload: &str, payload: &[u8]) -> alloc::vec::Vec<u8> {
+pub fn write(
+    abi: SlotAbi,
+    suite: &str,
+    workload: &str,
+    runtime: &str,
+    payload: &[u8],
+) -> alloc::vec::Vec<u8> {
     let mut out = alloc::vec![0u8; HEADER_LEN];
     out[..8].copy_from_slice(MAGIC);
     out[8..12].copy_from_slice(&VERSION.to_le_bytes());
     out[12..16].copy_from_slice(&(abi as u32).to_le_bytes());
     out[16..20].copy_from_slice(&(payload.len() as u32).to_le_bytes());
-    for (at, name) in [(32, suite), (64, workload)] {
+    for (at, name) in [(32, suite), (64, workload), (96, runtime)] {
         let n = name.len().min(NAME_LEN);
         out[at..at + n].copy_from_slice(&name.as_bytes()[..n]);
     }
@@ -157,20 +169,23 @@ mod tests {
             SlotAbi::CoreMark,
             "coremark",
             "coremark",
+            "wamr-fast",
             b"\0asm\x01\0\0\0",
         );
         let s = read(&img).unwrap();
         assert_eq!(
-            (s.abi, s.suite, s.workload, s.payload),
+            (s.abi, s.suite, s.workload, s.runtime, s.payload),
             (
                 SlotAbi::CoreMark,
                 "coremark",
                 "coremark",
+                "wamr-fast",
                 &b"\0asm\x01\0\0\0"[..]
             )
         );
         assert_eq!(read(&img[..HEADER_LEN + 3]), Err(SlotError::Length(8)));
         assert_eq!(read(&[0xff; 200]), Err(SlotError::NoMagic));
+        assert_eq!(read(&img[..HEADER_LEN - 1]), Err(SlotError::TooShort));
         let mut v = img.clone();
         v[8] = 9;
         assert_eq!(read(&v), Err(SlotError::Version(9)));

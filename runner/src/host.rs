@@ -160,7 +160,7 @@ impl HostBoard {
                 return rec;
             }
         };
-        let slot = trevm_protocol::slot::write(w.abi, &w.suite, &w.name, &payload);
+        let slot = trevm_protocol::slot::write(w.abi, &w.suite, &w.name, label, &payload);
         let dir = workspace::build_dir().join("slots/host").join(label);
         let slot_path = dir.join(format!("{}-{}.slot", w.suite, w.name));
         if let Err(e) = std::fs::create_dir_all(&dir).and_then(|_| std::fs::write(&slot_path, slot))

@@ -111,10 +111,11 @@ pub fn main() {
                 clock: CLOCK,
                 heap,
                 limits,
+                stack: None,
             };
             // The budget counts from what the process holds now (args, slot).
             trevm_bench::alloc::set_limit(trevm_bench::alloc::current().saturating_add(heap));
-            let ok = cell::run(&mut Stdout, &board, label, &slot);
+            let ok = cell::run(&mut Stdout, &board, Some(label), &slot);
             std::process::exit(if ok { 0 } else { 1 })
         }
         _ => usage(),
