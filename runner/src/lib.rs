@@ -22,4 +22,5 @@ pub mod meta;
 pub mod results;
 pub mod session;
 pub mod suite;
+pub mod target;
 pub mod workspace;
