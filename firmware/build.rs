@@ -29,7 +29,7 @@ fn main() {
     println!("cargo:rustc-link-search={}", out.display());
     println!("cargo:rustc-link-search={}", dir.display());
     println!("cargo:rustc-link-arg-bins=-Tlink.x");
-    if ["WAMR", "WASM3"].iter().any(|f| env::var_os(format!("CARGO_FEATURE_{f}")).is_some()) {
+    if ["WAMR", "WASM3", "NATIVE"].iter().any(|f| env::var_os(format!("CARGO_FEATURE_{f}")).is_some()) {
         link_libc();
     }
 }

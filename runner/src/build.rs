@@ -1,5 +1,5 @@
 //! Builds what the matrix needs, with cargo: guest modules, host cell
-//! programs and (for the boards) firmware. Cargo itself decides what is
+//! programs and the bare-metal firmwares (one per board × runtime build). Cargo itself decides what is
 //! missing, so calling these again is cheap.
 
 use std::path::PathBuf;
@@ -7,21 +7,68 @@ use std::process::Command;
 
 use crate::workspace;
 
-/// One build of the host board's cell program. Pulley's SIMD support and
-/// wasefire's nightly toolchain are whole-build choices, so the host board
-/// needs three builds to cover every runtime variant.
-#[derive(Clone, Copy, Debug)]
-pub struct HostFlavour {
-    /// Name, also the folder under `build/host/`.
-    pub name: &'static str,
+/// A whole-build choice: toolchain, `RUSTFLAGS` and the cargo target
+/// directory they need. Pulley's SIMD support and wasefire's nightly
+/// toolchain cannot be mixed into one build with the rest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BuildEnv {
     /// Rust toolchain (`None`: the default, stable).
     pub toolchain: Option<&'static str>,
-    /// Cargo features of `trevm-firmware`.
-    pub features: &'static str,
     /// Extra `RUSTFLAGS`.
     pub rustflags: Option<&'static str>,
     /// Cargo target directory under `target/` (`None`: `target/` itself).
     pub target_dir: Option<&'static str>,
+}
+
+impl BuildEnv {
+    /// Stable, no extra flags.
+    pub const STABLE: BuildEnv = BuildEnv {
+        toolchain: None,
+        rustflags: None,
+        target_dir: None,
+    };
+    /// Pulley built without its SIMD interpreter (the paper's "no SIMD").
+    pub const NO_SIMD: BuildEnv = BuildEnv {
+        toolchain: None,
+        rustflags: Some("--cfg pulley_disable_interp_simd"),
+        target_dir: Some("no-simd"),
+    };
+    /// Nightly (wasefire needs it).
+    pub const NIGHTLY: BuildEnv = BuildEnv {
+        toolchain: Some("nightly"),
+        rustflags: None,
+        target_dir: Some("nightly"),
+    };
+
+    /// The cargo target directory.
+    pub fn target_dir(&self) -> PathBuf {
+        match self.target_dir {
+            Some(d) => workspace::root().join("target").join(d),
+            None => workspace::root().join("target"),
+        }
+    }
+
+    /// A `cargo` command in this environment.
+    pub fn cargo(&self) -> Command {
+        let mut c = cargo(self.toolchain);
+        c.env("CARGO_TARGET_DIR", self.target_dir());
+        if let Some(flags) = self.rustflags {
+            c.env("RUSTFLAGS", flags);
+        }
+        c
+    }
+}
+
+/// One build of the host board's cell program; the host board needs three
+/// to cover every runtime variant.
+#[derive(Clone, Copy, Debug)]
+pub struct HostFlavour {
+    /// Name, also the folder under `build/host/`.
+    pub name: &'static str,
+    /// Toolchain and flags.
+    pub env: BuildEnv,
+    /// Cargo features of `trevm-firmware`.
+    pub features: &'static str,
     /// The runtime variant labels this build serves.
     pub serves: &'static [&'static str],
 }
@@ -31,10 +78,8 @@ pub struct HostFlavour {
 pub const HOST_FLAVOURS: &[HostFlavour] = &[
     HostFlavour {
         name: "stable",
-        toolchain: None,
+        env: BuildEnv::STABLE,
         features: "board-host,wasmtime,wasmi,wamr,wasm-interpreter,tinywasm,wasm3,native",
-        rustflags: None,
-        target_dir: None,
         serves: &[
             "wasmtime",
             "wasmi",
@@ -48,21 +93,160 @@ pub const HOST_FLAVOURS: &[HostFlavour] = &[
     },
     HostFlavour {
         name: "no-simd",
-        toolchain: None,
+        env: BuildEnv::NO_SIMD,
         features: "board-host,wasmtime",
-        rustflags: Some("--cfg pulley_disable_interp_simd"),
-        target_dir: Some("no-simd"),
         serves: &["wasmtime-no-simd", "trevm"],
     },
     HostFlavour {
         name: "nightly",
-        toolchain: Some("nightly"),
+        env: BuildEnv::NIGHTLY,
         features: "board-host,wasefire",
-        rustflags: None,
-        target_dir: Some("nightly"),
         serves: &["wasefire"],
     },
 ];
+
+/// One bare-metal firmware build per board: a single runtime feature (or
+/// none, for the footprint baseline), serving one or two variant labels.
+#[derive(Clone, Copy, Debug)]
+pub struct FirmwareVariant {
+    /// Name, also the ELF's name under `build/firmware/<board>/`.
+    pub name: &'static str,
+    /// Toolchain and flags.
+    pub env: BuildEnv,
+    /// The runtime feature of `trevm-firmware` (`None`: no runtime).
+    pub feature: Option<&'static str>,
+    /// The runtime variant labels it serves.
+    pub serves: &'static [&'static str],
+}
+
+const fn variant(
+    name: &'static str,
+    env: BuildEnv,
+    feature: &'static str,
+    serves: &'static [&'static str],
+) -> FirmwareVariant {
+    FirmwareVariant {
+        name,
+        env,
+        feature: Some(feature),
+        serves,
+    }
+}
+
+/// Every firmware build of a board, in table order; `none` is the
+/// runtime-free baseline of `make size`.
+pub const FIRMWARE_VARIANTS: &[FirmwareVariant] = &[
+    FirmwareVariant {
+        name: "none",
+        env: BuildEnv::STABLE,
+        feature: None,
+        serves: &["none"],
+    },
+    variant("wasmtime", BuildEnv::STABLE, "wasmtime", &["wasmtime"]),
+    variant(
+        "wasmtime-no-simd",
+        BuildEnv::NO_SIMD,
+        "wasmtime",
+        &["wasmtime-no-simd", "trevm"],
+    ),
+    variant("wasmi", BuildEnv::STABLE, "wasmi", &["wasmi"]),
+    variant("wamr", BuildEnv::STABLE, "wamr", &["wamr", "wamr-fast"]),
+    variant(
+        "wasm-interpreter",
+        BuildEnv::STABLE,
+        "wasm-interpreter",
+        &["wasm-interpreter"],
+    ),
+    variant("wasefire", BuildEnv::NIGHTLY, "wasefire", &["wasefire"]),
+    variant("tinywasm", BuildEnv::STABLE, "tinywasm", &["tinywasm"]),
+    variant("wasm3", BuildEnv::STABLE, "wasm3", &["wasm3"]),
+    variant("native", BuildEnv::STABLE, "native", &["native"]),
+];
+
+/// The firmware build that serves runtime variant `label`.
+pub fn firmware_variant(label: &str) -> Option<&'static FirmwareVariant> {
+    FIRMWARE_VARIANTS.iter().find(|v| v.serves.contains(&label))
+}
+
+/// Where the firmware of `variant` for `board` is kept once built.
+pub fn firmware_path(board: &str, variant: &FirmwareVariant) -> PathBuf {
+    workspace::build_dir()
+        .join("firmware")
+        .join(board)
+        .join(format!("{}.elf", variant.name))
+}
+
+/// Builds the firmware of `variant` for `board` (Rust target `target`),
+/// copies it to [`firmware_path`] and returns that path. `quiet` keeps
+/// cargo's output (and the linker's complaint) in the error message instead
+/// of on the terminal: a variant that does not fit the chip fails here.
+pub fn firmware(
+    board: &str,
+    target: &str,
+    variant: &FirmwareVariant,
+    quiet: bool,
+) -> Result<PathBuf, String> {
+    let mut c = variant.env.cargo();
+    let features = match variant.feature {
+        Some(f) => format!("board-{board},{f}"),
+        None => format!("board-{board}"),
+    };
+    c.args([
+        "build",
+        "--profile",
+        "firmware",
+        "-p",
+        "trevm-firmware",
+        "--target",
+        target,
+        "--features",
+        &features,
+    ]);
+    let what = format!("the `{}` firmware for {board}", variant.name);
+    if quiet {
+        let out = c
+            .output()
+            .map_err(|e| format!("cannot run cargo for {what}: {e}"))?;
+        if !out.status.success() {
+            let err = String::from_utf8_lossy(&out.stderr);
+            return Err(format!("building {what} failed: {}", build_error_summary(&err)));
+        }
+    } else {
+        status(c, &what)?;
+    }
+    let built = variant
+        .env
+        .target_dir()
+        .join(target)
+        .join("firmware/trevm-firmware");
+    let dest = firmware_path(board, variant);
+    std::fs::create_dir_all(dest.parent().unwrap()).map_err(|e| e.to_string())?;
+    std::fs::copy(&built, &dest).map_err(|e| format!("copying {}: {e}", built.display()))?;
+    Ok(dest)
+}
+
+/// The lines of a failed cargo build that say why: errors, and the
+/// linker's overflow messages ("will not fit in region", "overflowed by").
+pub fn build_error_summary(stderr: &str) -> String {
+    let keep: Vec<&str> = stderr
+        .lines()
+        .map(str::trim)
+        .filter(|l| {
+            l.starts_with("error")
+                || l.contains("overflowed by")
+                || l.contains("will not fit")
+                || l.contains("undefined symbol")
+                || l.contains("rust-lld: error")
+        })
+        .filter(|l| !l.starts_with("error: could not compile"))
+        .take(6)
+        .collect();
+    if keep.is_empty() {
+        stderr.lines().rev().take(5).collect::<Vec<_>>().join(" | ")
+    } else {
+        keep.join(" | ")
+    }
+}
 
 fn cargo(toolchain: Option<&str>) -> Command {
     let mut c = Command::new("cargo");
@@ -117,7 +301,7 @@ pub fn own_workloads() -> Result<(), String> {
 /// `build/host/<flavour>/trevm-firmware` so other flavours' builds cannot
 /// replace it.
 pub fn host_program(f: &HostFlavour) -> Result<PathBuf, String> {
-    let mut c = cargo(f.toolchain);
+    let mut c = f.env.cargo();
     c.args([
         "build",
         "--release",
@@ -126,19 +310,11 @@ pub fn host_program(f: &HostFlavour) -> Result<PathBuf, String> {
         "--features",
         f.features,
     ]);
-    let target = match f.target_dir {
-        Some(d) => workspace::root().join("target").join(d),
-        None => workspace::root().join("target"),
-    };
-    c.env("CARGO_TARGET_DIR", &target);
-    if let Some(flags) = f.rustflags {
-        c.env("RUSTFLAGS", flags);
-    }
     status(c, &format!("the host cell program ({} flavour)", f.name))?;
     let dir = workspace::build_dir().join("host").join(f.name);
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let dest = dir.join("trevm-firmware");
-    std::fs::copy(target.join("release/trevm-firmware"), &dest)
+    std::fs::copy(f.env.target_dir().join("release/trevm-firmware"), &dest)
         .map_err(|e| format!("copying the host program: {e}"))?;
     Ok(dest)
 }

@@ -15,10 +15,22 @@ use crate::results::Record;
 use crate::suite::Workload;
 use crate::{meta, session, workspace};
 
+/// A runtime variant's crate, version and features, as its build reports.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RuntimeInfo {
+    /// Crate name.
+    pub crate_name: String,
+    /// Crate version.
+    pub version: String,
+    /// Features and switches.
+    pub features: Vec<String>,
+}
+
 /// The host cell programs, by runtime variant label.
 #[derive(Clone, Debug, Default)]
 pub struct HostBoard {
     programs: BTreeMap<String, (PathBuf, &'static HostFlavour)>,
+    info: BTreeMap<String, RuntimeInfo>,
     /// Heap budget per cell, bytes.
     pub heap_limit: usize,
     /// Fuel budget for variants that meter fuel (`None`: the variant's
@@ -67,6 +79,23 @@ impl HostBoard {
     }
 
     fn adopt(&mut self, program: PathBuf, f: &'static HostFlavour) {
+        if let Ok(out) = Command::new(&program).arg("info").output() {
+            for line in String::from_utf8_lossy(&out.stdout).lines() {
+                if let [label, krate, version, features] =
+                    line.split('\t').collect::<Vec<_>>()[..]
+                {
+                    self.info.entry(label.into()).or_insert(RuntimeInfo {
+                        crate_name: krate.into(),
+                        version: version.into(),
+                        features: features
+                            .split(',')
+                            .filter(|f| !f.is_empty())
+                            .map(String::from)
+                            .collect(),
+                    });
+                }
+            }
+        }
         let Ok(out) = Command::new(&program).arg("list").output() else {
             return;
         };
@@ -80,6 +109,11 @@ impl HostBoard {
     /// The variant labels this board can run.
     pub fn labels(&self) -> Vec<&str> {
         self.programs.keys().map(String::as_str).collect()
+    }
+
+    /// What the host build of `label` says about its runtime crate.
+    pub fn info(&self, label: &str) -> Option<&RuntimeInfo> {
+        self.info.get(label)
     }
 
     /// The program that runs `label`.
@@ -146,7 +180,7 @@ impl HostBoard {
             );
             return rec;
         };
-        rec.meta.toolchain = meta::rustc_version(flavour.toolchain);
+        rec.meta.toolchain = meta::rustc_version(flavour.env.toolchain);
         if let Ok(wasm) = std::fs::read(&w.wasm) {
             rec.metrics.insert(
                 "wasm_bytes".into(),

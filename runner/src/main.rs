@@ -5,8 +5,10 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
+use trevm_runner::boards::{self, Access};
 use trevm_runner::matrix::{self, Plan};
-use trevm_runner::{build, host, suite};
+use trevm_runner::results::ResultsFile;
+use trevm_runner::{build, host, qemu, size, suite};
 
 #[derive(Parser)]
 #[command(
@@ -23,7 +25,7 @@ struct Cli {
 enum Cmd {
     /// Run runtime variants × workloads on a board and append results.
     Bench {
-        /// Board (`host`; the emulated and real boards come with their firmware).
+        /// Board: host, qemu-m33, qemu-m4f, qemu-rv32 (see `trevm list`).
         #[arg(long, default_value = "host")]
         board: String,
         /// Runtime variants, comma-separated (default: all).
@@ -45,11 +47,21 @@ enum Cmd {
         #[arg(long)]
         no_build: bool,
     },
-    /// Build the guest modules and the programs of a board.
+    /// Build the guest modules and the programs (or firmwares) of a board.
     Build {
         /// Board.
         #[arg(long, default_value = "host")]
         board: String,
+    },
+    /// Footprint: build every firmware of a board and append one record per
+    /// runtime variant (and `none`) with its ELF section sizes.
+    Size {
+        /// A bare-metal board.
+        #[arg(long)]
+        board: String,
+        /// Results file, JSON Lines, appended to (default results/runs/<board>-size.jsonl).
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// List runtime variants, suites and what is built.
     List,
@@ -74,8 +86,8 @@ fn main() -> ExitCode {
             rerun,
             no_build,
         } => {
-            if board != "host" {
-                eprintln!("error: board `{board}` is not supported by this version of the runner (supported: host)");
+            if let Err(e) = boards::find(&board) {
+                eprintln!("error: {e}");
                 return ExitCode::from(2);
             }
             let out = out.unwrap_or_else(|| PathBuf::from(format!("results/runs/{board}.jsonl")));
@@ -88,7 +100,7 @@ fn main() -> ExitCode {
                 rerun,
                 build: !no_build,
             };
-            match matrix::run_host(&plan) {
+            match matrix::run(&plan) {
                 Ok(s) => {
                     for n in &s.notes {
                         eprintln!("note: {n}");
@@ -109,28 +121,92 @@ fn main() -> ExitCode {
             }
         }
         Cmd::Build { board } => {
-            if board != "host" {
-                eprintln!("error: board `{board}` is not supported by this version of the runner");
-                return ExitCode::from(2);
-            }
+            let b = match boards::find(&board) {
+                Ok(b) => b,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(2);
+                }
+            };
             let mut failed = false;
             if let Err(e) = build::own_workloads() {
                 eprintln!("error: {e}");
                 failed = true;
             }
-            let (b, problems) = host::HostBoard::build(matrix::RUNTIMES);
+            let problems = match b.access {
+                Access::Host => {
+                    let (h, problems) = host::HostBoard::build(matrix::RUNTIMES);
+                    eprintln!("host board runs: {}", h.labels().join(", "));
+                    problems
+                }
+                Access::Qemu(_) => match qemu::QemuBoard::build(b, matrix::RUNTIMES) {
+                    Ok((q, problems)) => {
+                        eprintln!("{} runs: {}", b.name, q.labels().join(", "));
+                        problems
+                    }
+                    Err(e) => vec![e],
+                },
+            };
             for p in &problems {
                 eprintln!("error: {p}");
             }
-            eprintln!("host board runs: {}", b.labels().join(", "));
             if failed || !problems.is_empty() {
                 ExitCode::FAILURE
             } else {
                 ExitCode::SUCCESS
             }
         }
+        Cmd::Size { board, out } => {
+            let b = match boards::find(&board) {
+                Ok(b) if b.target.is_some() => b,
+                Ok(_) => {
+                    eprintln!("error: `size` measures firmware ELFs: choose a bare-metal board (qemu-m33, qemu-m4f, qemu-rv32)");
+                    return ExitCode::from(2);
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            let out = out.unwrap_or_else(|| PathBuf::from(format!("results/runs/{board}-size.jsonl")));
+            let (host, problems) = host::HostBoard::build(matrix::RUNTIMES);
+            for p in &problems {
+                eprintln!("note: {p} (runtime crate details will be missing from those records)");
+            }
+            let mut file = match ResultsFile::open(&out) {
+                Ok(f) => f,
+                Err(e) => {
+                    eprintln!("error: cannot open {}: {e}", out.display());
+                    return ExitCode::FAILURE;
+                }
+            };
+            let records = size::footprint(b, &host);
+            for r in &records {
+                let what = match (&r.error, r.metrics.get("text")) {
+                    (None, Some(t)) => format!(
+                        "text {} rodata {} data {} bss {}",
+                        t.value,
+                        r.metrics["rodata"].value,
+                        r.metrics["data"].value,
+                        r.metrics["bss"].value
+                    ),
+                    (Some(e), _) => format!("FAILED: {}", e.message),
+                    _ => String::new(),
+                };
+                eprintln!("{:<17} {what}", r.runtime);
+                if let Err(e) = file.append(r) {
+                    eprintln!("error: cannot append to {}: {e}", out.display());
+                    return ExitCode::FAILURE;
+                }
+            }
+            eprintln!("done: {} footprint records in {}", records.len(), out.display());
+            ExitCode::SUCCESS
+        }
         Cmd::List => {
             println!("runtimes: {}", matrix::RUNTIMES.join(", "));
+            for b in boards::BOARDS {
+                println!("board {}: {}", b.name, b.description);
+            }
             println!(
                 "built for the host: {}",
                 host::HostBoard::existing().labels().join(", ")

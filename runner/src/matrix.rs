@@ -4,9 +4,30 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use crate::boards::{self, Access};
 use crate::host::HostBoard;
+use crate::qemu::QemuBoard;
 use crate::results::{Record, ResultsFile};
 use crate::suite::{self, Workload};
+
+/// A board the matrix runs cells on.
+pub trait CellRunner {
+    /// Runs one cell; never panics on bad input, a failure is a failed
+    /// record with its reason.
+    fn run_cell(&self, label: &str, w: &Workload, timeout: Duration) -> Record;
+}
+
+impl CellRunner for HostBoard {
+    fn run_cell(&self, label: &str, w: &Workload, timeout: Duration) -> Record {
+        HostBoard::run_cell(self, label, w, timeout)
+    }
+}
+
+impl CellRunner for QemuBoard {
+    fn run_cell(&self, label: &str, w: &Workload, timeout: Duration) -> Record {
+        QemuBoard::run_cell(self, label, w, timeout)
+    }
+}
 
 /// What to run.
 #[derive(Clone, Debug)]
@@ -53,8 +74,9 @@ pub fn workloads(suites: &[String], notes: &mut Vec<String>) -> Vec<Workload> {
     all
 }
 
-/// Runs `plan` on the host board.
-pub fn run_host(plan: &Plan) -> Result<Summary, String> {
+/// Runs `plan` on its board.
+pub fn run(plan: &Plan) -> Result<Summary, String> {
+    let board = boards::find(&plan.board)?;
     let mut summary = Summary::default();
     let wanted: Vec<&str> = if plan.runtimes.is_empty() {
         RUNTIMES.to_vec()
@@ -72,12 +94,19 @@ pub fn run_host(plan: &Plan) -> Result<Summary, String> {
     if plan.build && plan.suites.iter().any(|s| s == "own") {
         crate::build::own_workloads()?;
     }
-    let board = if plan.build {
-        let (b, problems) = HostBoard::build(&wanted);
-        summary.notes.extend(problems);
-        b
-    } else {
-        HostBoard::existing()
+    let runner: Box<dyn CellRunner> = match (board.access, plan.build) {
+        (Access::Host, true) => {
+            let (b, problems) = HostBoard::build(&wanted);
+            summary.notes.extend(problems);
+            Box::new(b)
+        }
+        (Access::Host, false) => Box::new(HostBoard::existing()),
+        (Access::Qemu(_), true) => {
+            let (b, problems) = QemuBoard::build(board, &wanted)?;
+            summary.notes.extend(problems);
+            Box::new(b)
+        }
+        (Access::Qemu(_), false) => Box::new(QemuBoard::existing(board)?),
     };
     let workloads = workloads(&plan.suites, &mut summary.notes);
     let mut out = ResultsFile::open(&plan.out)
@@ -88,11 +117,11 @@ pub fn run_host(plan: &Plan) -> Result<Summary, String> {
     for label in &wanted {
         for w in &workloads {
             i += 1;
-            if !plan.rerun && out.has_ok("host", label, &w.suite, &w.name) {
+            if !plan.rerun && out.has_ok(board.name, label, &w.suite, &w.name) {
                 summary.skipped += 1;
                 continue;
             }
-            let rec = board.run_cell(label, w, plan.timeout);
+            let rec = runner.run_cell(label, w, plan.timeout);
             progress(i, total, &rec, started);
             if rec.is_ok() {
                 summary.ok += 1;

@@ -10,16 +10,54 @@ use core::sync::atomic::{AtomicU32, Ordering::Relaxed};
 use cortex_m::peripheral::syst::SystClkSource;
 use cortex_m_rt::{entry, exception, ExceptionFrame};
 
+/// The stack exception handlers run on, apart from the program's: a fault
+/// caused by a stack overflow can still be reported.
+const HANDLER_STACK_BYTES: usize = 4096;
+static mut HANDLER_STACK: [u64; HANDLER_STACK_BYTES / 8] = [0; HANDLER_STACK_BYTES / 8];
+
 #[entry]
 fn entry() -> ! {
+    // Thread mode moves to the process stack pointer at the same address
+    // (nothing in this frame changes), and the main stack pointer, which
+    // exceptions use, to a stack of its own. A program-stack overflow then
+    // runs off the bottom of RAM into a bus fault, and the HardFault
+    // handler still has a stack to report it from.
+    // SAFETY: SP keeps its value across the switch; MSP is unused by thread
+    // code once SPSEL is set.
+    unsafe {
+        cortex_m::register::psp::write(cortex_m::register::msp::read());
+        core::arch::asm!(
+            "mrs {t}, CONTROL",
+            "orr {t}, {t}, #2",
+            "msr CONTROL, {t}",
+            "isb",
+            t = out(reg) _,
+        );
+        let top = (&raw mut HANDLER_STACK).cast::<u64>().add(HANDLER_STACK_BYTES / 8);
+        core::arch::asm!("msr MSP, {}", in(reg) top);
+    }
     crate::bare::main()
 }
 
 #[exception]
 unsafe fn HardFault(frame: &ExceptionFrame) -> ! {
+    let psp = cortex_m::register::psp::read() as usize;
+    if psp < crate::bare::stack::bottom() + 64 {
+        // The exception frame itself could not be stacked: do not read it.
+        crate::bare::fatal(
+            "crash",
+            format_args!(
+                "stack overflow: the {} B stack ran out (HardFault, sp {psp:#010x})",
+                crate::bare::stack::budget()
+            ),
+        )
+    }
+    // Volatile reads after the check: the compiler may not hoist them.
+    let words = (frame as *const ExceptionFrame).cast::<u32>();
+    let (lr, pc) = unsafe { (words.add(5).read_volatile(), words.add(6).read_volatile()) };
     crate::bare::fatal(
         "crash",
-        format_args!("HardFault at pc {:#010x} (lr {:#010x})", frame.pc(), frame.lr()),
+        format_args!("HardFault at pc {pc:#010x} (lr {lr:#010x})"),
     )
 }
 

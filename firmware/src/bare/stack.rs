@@ -18,6 +18,11 @@ fn bounds() -> (usize, usize) {
     )
 }
 
+/// The lowest stack address.
+pub fn bottom() -> usize {
+    bounds().0
+}
+
 /// The stack budget in bytes.
 pub fn budget() -> usize {
     let (bottom, top) = bounds();

@@ -4,6 +4,7 @@
 //!
 //! ```text
 //! trevm-firmware list
+//! trevm-firmware info
 //! trevm-firmware prepare RUNTIME POINTER_WIDTH IN.wasm OUT
 //! trevm-firmware run RUNTIME SLOT_FILE [HEAP_LIMIT_BYTES [FUEL]]
 //! ```
@@ -52,7 +53,7 @@ impl core::fmt::Write for Stdout {
 
 fn usage() -> ! {
     eprintln!(
-        "usage:\n  trevm-firmware list\n  trevm-firmware prepare RUNTIME POINTER_WIDTH IN.wasm OUT\n  trevm-firmware run RUNTIME SLOT_FILE [HEAP_LIMIT_BYTES [FUEL]]"
+        "usage:\n  trevm-firmware list\n  trevm-firmware info\n  trevm-firmware prepare RUNTIME POINTER_WIDTH IN.wasm OUT\n  trevm-firmware run RUNTIME SLOT_FILE [HEAP_LIMIT_BYTES [FUEL]]"
     );
     std::process::exit(2)
 }
@@ -66,6 +67,15 @@ pub fn main() {
         ["list"] => {
             for label in runtimes::available() {
                 println!("{label}");
+            }
+        }
+        // label, crate, version, features (tab-separated, one variant a line)
+        ["info"] => {
+            for label in runtimes::available() {
+                if let Ok(rt) = runtimes::create(label, Limits::HOST) {
+                    let i = rt.info();
+                    println!("{label}\t{}\t{}\t{}", i.crate_name, i.version, i.features.join(","));
+                }
             }
         }
         ["prepare", label, width, input, output] => {

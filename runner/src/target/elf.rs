@@ -235,7 +235,8 @@ impl FirmwareElf {
         s
     }
 
-    /// The defined symbol `name` (from `.symtab`, else `.dynsym`). Arm
+    /// The defined symbol `name` (from `.symtab`, else `.dynsym`), absolute
+    /// symbols from the linker script included. Arm
     /// function addresses come without the Thumb bit, ready for a
     /// breakpoint.
     pub fn symbol(&self, name: &str) -> Result<SymbolInfo, ElfError> {
@@ -243,7 +244,9 @@ impl FirmwareElf {
         let found = file
             .symbols()
             .chain(file.dynamic_symbols())
-            .find(|s| s.is_definition() && s.name_bytes().ok() == Some(name.as_bytes()));
+            // Linker-script symbols (`__trevm_slot_start = ORIGIN(SLOT)`)
+            // are absolute, which `is_definition` leaves out.
+            .find(|s| !s.is_undefined() && s.name_bytes().ok() == Some(name.as_bytes()));
         let Some(sym) = found else {
             return Err(ElfError::NoSymbol(name.to_string()));
         };
