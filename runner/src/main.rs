@@ -52,6 +52,9 @@ enum Cmd {
         /// Board.
         #[arg(long, default_value = "host")]
         board: String,
+        /// Runtime variants, comma-separated (default: all).
+        #[arg(long, value_delimiter = ',')]
+        runtime: Vec<String>,
     },
     /// Footprint: build every firmware of a board and append one record per
     /// runtime variant (and `none`) with its ELF section sizes.
@@ -120,7 +123,16 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Cmd::Build { board } => {
+        Cmd::Build { board, runtime } => {
+            let labels: Vec<&str> = if runtime.is_empty() {
+                matrix::RUNTIMES.to_vec()
+            } else {
+                runtime.iter().map(String::as_str).collect()
+            };
+            if let Some(bad) = labels.iter().find(|l| !matrix::RUNTIMES.contains(l)) {
+                eprintln!("error: unknown runtime `{bad}` (known: {})", matrix::RUNTIMES.join(", "));
+                return ExitCode::from(2);
+            }
             let b = match boards::find(&board) {
                 Ok(b) => b,
                 Err(e) => {
@@ -135,13 +147,14 @@ fn main() -> ExitCode {
             }
             let problems = match b.access {
                 Access::Host => {
-                    let (h, problems) = host::HostBoard::build(matrix::RUNTIMES);
+                    let (h, problems) = host::HostBoard::build(&labels);
                     eprintln!("host board runs: {}", h.labels().join(", "));
                     problems
                 }
-                Access::Qemu(_) => match qemu::QemuBoard::build(b, matrix::RUNTIMES) {
-                    Ok((q, problems)) => {
+                Access::Qemu(_) => match qemu::QemuBoard::build(b, &labels) {
+                    Ok((q, mut problems)) => {
                         eprintln!("{} runs: {}", b.name, q.labels().join(", "));
+                        problems.extend(q.failures().map(|(l, e)| format!("{l}: {e}")));
                         problems
                     }
                     Err(e) => vec![e],

@@ -159,6 +159,11 @@ impl QemuBoard {
         self.firmwares.keys().copied().collect()
     }
 
+    /// The variants whose firmware did not build (or not fit), with why.
+    pub fn failures(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.missing.iter().map(|(l, e)| (*l, e.as_str()))
+    }
+
     /// The firmware that runs `label`.
     pub fn firmware(&self, label: &str) -> Option<&Firmware> {
         self.firmwares.get(label)

@@ -1,0 +1,156 @@
+//! The emulated boards end to end, through the RTT path the real boards
+//! share: on each of `qemu-m33`, `qemu-m4f` and `qemu-rv32`, four runtime
+//! variants run two `own` workloads (ok and verified, time in
+//! instructions), two of them twice to show that instruction counts and
+//! peaks repeat exactly, and bad modules become failed cells with their
+//! reason while the board keeps working.
+//!
+//! Needs the smoke firmwares and the host programs built (`make
+//! smoke-firmware host-programs`, which `make test` does first) and the
+//! `own` modules (`make workloads`).
+
+use std::time::Duration;
+
+use trevm_protocol::slot::SlotAbi;
+use trevm_runner::boards;
+use trevm_runner::qemu::QemuBoard;
+use trevm_runner::results::Record;
+use trevm_runner::suite::{self, Workload};
+
+/// The variants the smoke firmwares serve (`wamr` serves two).
+pub const SMOKE: &[&str] = &["wasmi", "wamr", "wamr-fast", "native"];
+/// The variants run twice.
+const TWICE: &[&str] = &["wasmi", "wamr"];
+/// What must repeat exactly under icount.
+const EXACT: &[&str] = &["interval", "load", "peak_heap", "peak_stack"];
+const BUDGET: Duration = Duration::from_secs(60);
+
+fn own(name: &str) -> Workload {
+    suite::discover("own")
+        .expect("the own modules are built (`make workloads`)")
+        .into_iter()
+        .find(|w| w.name == name)
+        .unwrap_or_else(|| panic!("no own workload `{name}`"))
+}
+
+fn module(name: &str, wat: &str) -> (tempfile::TempDir, Workload) {
+    let dir = tempfile::tempdir().unwrap();
+    let wasm = dir.path().join(format!("{name}.wasm"));
+    std::fs::write(&wasm, wat::parse_str(wat).unwrap()).unwrap();
+    let w = Workload {
+        suite: "test".into(),
+        name: name.into(),
+        abi: SlotAbi::Embench,
+        wasm,
+    };
+    (dir, w)
+}
+
+fn kind(r: &Record) -> &str {
+    r.error.as_ref().map_or("", |e| e.kind.as_str())
+}
+
+fn value(r: &Record, metric: &str) -> f64 {
+    r.metrics
+        .get(metric)
+        .unwrap_or_else(|| panic!("{} {}: no `{metric}` in {:?}", r.runtime, r.workload, r.metrics))
+        .value
+        .as_f64()
+        .unwrap()
+}
+
+fn smoke(board_name: &str) {
+    let board = boards::find(board_name).unwrap();
+    let q = QemuBoard::existing(board).unwrap();
+    for label in SMOKE {
+        assert!(
+            q.firmware(label).is_some(),
+            "no `{label}` firmware for {board_name}: run `make smoke-firmware` (built: {:?})",
+            q.labels()
+        );
+    }
+    for label in SMOKE {
+        for name in ["crc32", "sha256"] {
+            let w = own(name);
+            let r = q.run_cell(label, &w, BUDGET);
+            assert!(r.is_ok() && r.verified, "{board_name} {label} {name}: {:?}", r.error);
+            assert_eq!(r.board, board_name);
+            assert!(r.meta.emulated);
+            assert_eq!(r.meta.clock_unit, "instructions", "{r:?}");
+            assert!(value(&r, "interval") > 10_000.0, "{r:?}");
+            assert!(value(&r, "text") > 1000.0, "{r:?}");
+            assert!(value(&r, "peak_stack") > 0.0, "{r:?}");
+            if *label != "native" {
+                assert!(value(&r, "peak_heap") > 0.0, "{r:?}");
+            }
+            if TWICE.contains(label) {
+                let again = q.run_cell(label, &w, BUDGET);
+                for m in EXACT {
+                    assert_eq!(
+                        value(&r, m),
+                        value(&again, m),
+                        "{board_name} {label} {name}: `{m}` differs between two runs"
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Bad modules on one runtime: each is a failed cell with its reason, and
+/// the next cell runs as before.
+fn bad_input(board_name: &str) {
+    let q = QemuBoard::existing(boards::find(board_name).unwrap()).unwrap();
+    let (_d, trap) = module(
+        "trap",
+        r#"(module (import "env" "start_trigger" (func $s))
+             (func (export "__original_main") (result i32) call $s unreachable))"#,
+    );
+    let r = q.run_cell("wasmi", &trap, BUDGET);
+    assert_eq!(kind(&r), "trap", "{board_name}: {:?}", r.error);
+
+    let (_d, malformed) = module("malformed", "(module)");
+    std::fs::write(&malformed.wasm, b"\0asm\x01\0\0\0\x01\xff\xff garbage").unwrap();
+    let r = q.run_cell("wasmi", &malformed, BUDGET);
+    assert_eq!(kind(&r), "malformed", "{board_name}: {:?}", r.error);
+
+    // Past the embedded linear-memory budget (4 pages).
+    let (_d, grow) = module(
+        "grow",
+        r#"(module (import "env" "start_trigger" (func $s)) (memory 1)
+             (func (export "__original_main") (result i32) call $s
+               (if (i32.eq (memory.grow (i32.const 64)) (i32.const -1)) (then unreachable))
+               i32.const 0))"#,
+    );
+    let r = q.run_cell("wasmi", &grow, BUDGET);
+    assert_eq!(kind(&r), "out-of-memory", "{board_name}: {:?}", r.error);
+
+    let (_d, endless) = module(
+        "endless",
+        r#"(module (import "env" "start_trigger" (func $s))
+             (func (export "__original_main") (result i32) call $s (loop $l (br $l)) i32.const 0))"#,
+    );
+    let r = q.run_cell("wasmi", &endless, Duration::from_secs(3));
+    assert_eq!(kind(&r), "timeout", "{board_name}: {:?}", r.error);
+
+    let r = q.run_cell("wasmi", &own("crc32"), BUDGET);
+    assert!(r.is_ok() && r.verified, "{board_name}: after bad input: {:?}", r.error);
+}
+
+#[test]
+fn qemu_m33() {
+    smoke("qemu-m33");
+    bad_input("qemu-m33");
+}
+
+#[test]
+fn qemu_m4f() {
+    smoke("qemu-m4f");
+    bad_input("qemu-m4f");
+}
+
+#[test]
+fn qemu_rv32() {
+    smoke("qemu-rv32");
+    bad_input("qemu-rv32");
+}
