@@ -11,22 +11,37 @@ REPORT  ?= report
 RESULTS ?= $(wildcard results/runs/*.jsonl)
 PAPER   ?= ../shared/reference/dcoss2026/results
 THRESHOLD ?= 1.0
+# `make suites`: local upstream checkouts (else the cache, else a download),
+# which suites, compilers, CoreMark iterations (0: CoreMark picks, >= 10 s).
+COREMARK_SRC ?=
+EMBENCH_SRC ?=
+EMBENCH_CURRENT_SRC ?=
+SUITES_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/trevm-bench
+BUILD_SUITES ?= all
+COREMARK_CC ?= clang
+EMBENCH_CC ?= emcc
+ITERATIONS ?= 0
 
 CARGO   := cargo
 RUNNER  := $(CARGO) run --quiet --release -p trevm-runner --bin trevm --
 ANALYSIS := $(CARGO) run --quiet --release -p trevm-analysis --bin trevm-analysis --
 
-.PHONY: help setup workloads host-programs bench test report compare list clean
+.PHONY: help setup workloads suites host-programs bench test report compare list clean
 
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
-	@echo "  variables: BOARD=$(BOARD) RUNTIME=<a,b> SUITE=own|coremark|embench|all OUT=<file.jsonl> TIMEOUT=<s>"
+	@echo "  variables: BOARD=$(BOARD) RUNTIME=<a,b> SUITE=own|coremark|embench|embench-current|all OUT=<file.jsonl> TIMEOUT=<s>"
 
 setup: ## install Debian packages and Rust targets (idempotent)
 	@bash scripts/setup.sh
 
 workloads: setup ## build the own workload modules (wasm32v1-none)
 	$(CARGO) build --profile guest -p own-workloads --target wasm32v1-none --features guest --bins
+
+suites: setup ## CoreMark + Embench as Wasm from pinned upstream [COREMARK_SRC=dir] [EMBENCH_SRC=dir] [ITERATIONS=n]
+	python3 scripts/suites.py build --suite $(BUILD_SUITES) --cache "$(SUITES_CACHE)" \
+	  --coremark-src "$(COREMARK_SRC)" --embench-src "$(EMBENCH_SRC)" --embench-current-src "$(EMBENCH_CURRENT_SRC)" \
+	  --coremark-cc $(COREMARK_CC) --embench-cc $(EMBENCH_CC) --iterations $(ITERATIONS)
 
 host-programs: setup ## build the host board's cell programs (all runtime variants)
 	$(RUNNER) build --board host

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what treVM bench needs on a fresh Debian 12 machine with rustup:
-# Debian packages (QEMU, cross C compilers and libcs, clang, wabt, fonts),
+# Debian packages (QEMU, cross C compilers and libcs, clang, Emscripten and
+# wasi-libc for the C suites, wabt, fonts),
 # and the Rust targets for stable and nightly. Idempotent; run by `make`.
 set -euo pipefail
 
@@ -10,7 +11,8 @@ pkg_ok() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok i
 
 PKGS=(qemu-system-arm qemu-system-misc clang-14 lld-14 libclang-14-dev gcc-arm-none-eabi libnewlib-arm-none-eabi
       gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf wabt binaryen libudev-dev pkg-config
-      gdb-multiarch fonts-dejavu-core)
+      gdb-multiarch fonts-dejavu-core
+      emscripten wasi-libc libclang-rt-14-dev-wasm32)  # the last three: `make suites`
 for p in "${PKGS[@]}"; do pkg_ok "$p" || need_apt+=("$p"); done
 
 if [ ${#need_apt[@]} -gt 0 ]; then

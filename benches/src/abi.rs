@@ -5,7 +5,8 @@
 //!   built by this project also export `iterations() -> i32` and
 //!   `validated() -> i32` (1 when CoreMark's CRC checks passed); the
 //!   paper's module has neither, and counts as verified when its score is
-//!   a positive number. The measured interval is the whole `run()` call.
+//!   a positive number. The measured interval is the whole `run()` call;
+//!   `_initialize` is called before it when exported (an Emscripten build).
 //! - **Embench style**: the module imports `env.initialise_board`,
 //!   `env.start_trigger` and `env.stop_trigger` (all `() -> ()`) and exports
 //!   `__original_main() -> i32`, which returns 0 when its result verified.
@@ -143,6 +144,9 @@ fn run_inner(
             })
         }
         Abi::CoreMark => {
+            if inst.has_export("_initialize") {
+                inst.call("_initialize")?;
+            }
             let a = (clock.now)();
             let score = match inst.call("run")? {
                 Some(v @ (Value::F32(_) | Value::F64(_))) => v.as_f64(),

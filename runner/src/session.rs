@@ -26,7 +26,9 @@ pub struct Transcript {
 ///
 /// The record ends `ok` only when the cell reported `done` with a verified
 /// result and no line was garbled; a garbled line makes the cell fail with
-/// kind `transport`, because a number may have been lost.
+/// kind `transport`, because a number may have been lost. Records of the C
+/// suites are then completed by [`crate::suite::annotate`] (CoreMark score,
+/// upstream commit, compiler and flags).
 pub fn decode<I, S>(lines: I, record: &mut Record) -> Transcript
 where
     I: IntoIterator<Item = S>,
@@ -47,6 +49,8 @@ where
     if let Some(g) = t.garbled.first() {
         record.fail("transport", "transport", g.clone());
     }
+    // C suites: CoreMark score in the board's terms, upstream and build.
+    crate::suite::annotate(record);
     t
 }
 

@@ -1,13 +1,30 @@
-//! Which workloads exist: the built Wasm modules of each suite.
+//! Which workloads exist: the built Wasm modules of each suite, and what a
+//! result of the C suites needs beyond the cell's own report (the CoreMark
+//! score in the board's terms, how the module was built).
+//!
+//! The C suites are built by `make suites` (`scripts/suites.py`) into
+//! `build/suites/<suite>/`, each with a `build.json` that names the upstream
+//! commit, the compiler and its flags.
 
 use std::path::{Path, PathBuf};
 
+use serde_json::{json, Value};
 use trevm_protocol::slot::SlotAbi;
 
+use crate::results::{Metric, Record};
 use crate::workspace;
 
-/// The suites the harness knows, in table order.
-pub const SUITES: &[&str] = &["own", "coremark", "embench"];
+/// The suites the harness knows, in table order: `own` (Rust workloads of
+/// this repository), `coremark`, `embench` (Embench 1.0, the paper's set)
+/// and `embench-current` (Embench's development line, pinned).
+pub const SUITES: &[&str] = &["own", "coremark", "embench", "embench-current"];
+
+/// The suites built from third-party C sources by `make suites`.
+pub const C_SUITES: &[&str] = &["coremark", "embench", "embench-current"];
+
+/// CoreMark's run rule: the timed part must last at least this long for a
+/// result to be called a CoreMark score.
+pub const COREMARK_MIN_SECONDS: f64 = 10.0;
 
 /// One benchmark module.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -63,11 +80,240 @@ pub fn discover(suite: &str) -> Result<Vec<Workload>, String> {
     }
     Err(match suite {
         "own" => format!("no `own` modules in {}: run `make workloads`", dir.display()),
-        "coremark" | "embench" => format!(
+        "coremark" | "embench" | "embench-current" => format!(
             "suite `{suite}` is not built ({} is empty): run `make suites` (downloads the pinned upstream sources) \
              or `make suites COREMARK_SRC=/path/to/coremark EMBENCH_SRC=/path/to/embench-iot`",
             dir.display()
         ),
         other => format!("unknown suite `{other}` (known: {SUITES:?})"),
     })
+}
+
+/// What `make suites` recorded about how `suite` was built
+/// (`build/suites/<suite>/build.json`), if it was.
+pub fn build_info(suite: &str) -> Option<Value> {
+    if !C_SUITES.contains(&suite) {
+        return None;
+    }
+    let text = std::fs::read_to_string(module_dir(suite).join("build.json")).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+/// Completes the record of a C-suite cell after its report was decoded:
+///
+/// - `meta.upstream`: the upstream repository, commit and content hash the
+///   suite was built from; for Wasm runtimes also `meta.build`: compiler,
+///   flags and the module's sha256 (from [`build_info`]);
+/// - CoreMark: the `score` metric. On a real clock (`ns`, `cycles`) it is
+///   CoreMark's own score, iterations per second of the timed part
+///   (`reported_score`). Under emulation the clock counts instructions, so
+///   it is iterations per million instructions: the module's seconds are
+///   instructions divided by the nominal `clock_hz`, hence `reported_score`
+///   × 10⁶ / `clock_hz` (the timed part only); `iterations` × 10⁶ /
+///   `interval` when the module reported no score. `meta.coremark` holds
+///   CoreMark's reporting line, or why this result may not be called a
+///   CoreMark score.
+///
+/// Records of other suites are left alone.
+pub fn annotate(record: &mut Record) {
+    if !C_SUITES.contains(&record.suite.as_str()) {
+        return;
+    }
+    let info = build_info(&record.suite);
+    if let Some(info) = &info {
+        if let Some(up) = info.get("upstream") {
+            record.meta.extra.insert("upstream".into(), up.clone());
+        }
+        if record.runtime != "native" {
+            let module = info
+                .pointer(&format!("/modules/{}/sha256", record.workload))
+                .cloned()
+                .unwrap_or(Value::Null);
+            let mut build = json!({ "module_sha256": module });
+            for key in [
+                "compiler",
+                "cc",
+                "cflags",
+                "ldflags",
+                "compiler_flags",
+                "iterations",
+            ] {
+                if let Some(v) = info.get(key) {
+                    build[key] = v.clone();
+                }
+            }
+            record.meta.extra.insert("build".into(), build);
+        }
+    }
+    if record.suite == "coremark" && record.is_ok() {
+        coremark_score(record, info.as_ref());
+    }
+}
+
+fn metric(record: &Record, name: &str) -> Option<f64> {
+    record.metrics.get(name).and_then(|m| m.value.as_f64())
+}
+
+fn coremark_score(record: &mut Record, info: Option<&Value>) {
+    let reported = metric(record, "reported_score").filter(|s| s.is_finite() && *s > 0.0);
+    let iterations = metric(record, "iterations").filter(|n| *n > 0.0);
+    let interval = metric(record, "interval").filter(|t| *t > 0.0);
+    let hz = record.meta.clock_hz as f64;
+    let emulated = record.meta.clock_unit == "instructions";
+    let score = if emulated {
+        match (reported, iterations, interval) {
+            (Some(s), _, _) if hz > 0.0 => Some((s * 1e6 / hz, "iterations/Minstr")),
+            (_, Some(n), Some(t)) => Some((n * 1e6 / t, "iterations/Minstr")),
+            _ => None,
+        }
+    } else {
+        reported.map(|s| (s, "iterations/s"))
+    };
+    let Some((value, unit)) = score else {
+        record.meta.extra.insert(
+            "coremark".into(),
+            "no score: the module reported neither a score nor its iterations".into(),
+        );
+        return;
+    };
+    if let Some(m) = Metric::float(value, unit) {
+        record.metrics.insert("score".into(), m);
+    }
+    let seconds = match (iterations, reported) {
+        (Some(n), Some(s)) => n / s,
+        _ => 0.0,
+    };
+    let pinned = info
+        .and_then(|i| i.pointer("/upstream/pinned"))
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let line = if emulated {
+        "not a CoreMark score: time is an instruction count (emulated board)".to_string()
+    } else if !pinned {
+        "not a CoreMark score: built from a CoreMark tree that is not the pinned upstream commit"
+            .to_string()
+    } else if seconds < COREMARK_MIN_SECONDS {
+        format!(
+            "not a CoreMark score: the timed part ran {seconds:.2} s, CoreMark requires at least {COREMARK_MIN_SECONDS} s (build with ITERATIONS=0)"
+        )
+    } else {
+        let build = if record.runtime == "native" {
+            "native C build (benches/native-c)".to_string()
+        } else {
+            let get = |k: &str| {
+                info.and_then(|i| i.get(k))
+                    .and_then(Value::as_str)
+                    .unwrap_or("?")
+            };
+            format!("{} {}", get("compiler"), get("compiler_flags"))
+        };
+        format!("CoreMark 1.0 : {value:.6} / {build} / STATIC")
+    };
+    record.meta.extra.insert("coremark".into(), line.into());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn coremark_record(
+        unit: &str,
+        hz: u64,
+        reported: f64,
+        iterations: u64,
+        interval: u64,
+    ) -> Record {
+        let mut r = Record::new("b", "wasmi", "coremark", "coremark");
+        r.status = "ok".into();
+        r.verified = true;
+        r.meta.clock_unit = unit.into();
+        r.meta.clock_hz = hz;
+        r.metrics.insert(
+            "reported_score".into(),
+            Metric::float(reported, "iterations/s").unwrap(),
+        );
+        r.metrics
+            .insert("iterations".into(), Metric::int(iterations, "1"));
+        r.metrics
+            .insert("interval".into(), Metric::int(interval, unit));
+        r
+    }
+
+    fn pinned() -> Value {
+        json!({"upstream": {"pinned": true}, "compiler": "clang 14", "compiler_flags": "-O2"})
+    }
+
+    #[test]
+    fn real_clock_keeps_coremarks_own_score() {
+        // 2000 iterations in 12.5 s by the module's clock; the interval
+        // (whole run call) is longer and must not change the score.
+        let mut r = coremark_record("ns", 1_000_000_000, 160.0, 2000, 13_000_000_000);
+        coremark_score(&mut r, Some(&pinned()));
+        let m = &r.metrics["score"];
+        assert_eq!(
+            (m.value.as_f64(), m.unit.as_str()),
+            (Some(160.0), "iterations/s")
+        );
+        let line = r.meta.extra["coremark"].as_str().unwrap().to_string();
+        assert!(
+            line.starts_with("CoreMark 1.0 : 160.000000 / clang 14 -O2 / STATIC"),
+            "{line}"
+        );
+    }
+
+    #[test]
+    fn short_or_unpinned_runs_are_not_coremark_scores() {
+        let mut r = coremark_record("ns", 1_000_000_000, 1000.0, 2000, 2_000_000_000);
+        coremark_score(&mut r, Some(&pinned()));
+        assert!(r.meta.extra["coremark"]
+            .as_str()
+            .unwrap()
+            .contains("2.00 s"));
+        let mut r = coremark_record("ns", 1_000_000_000, 100.0, 2000, 21_000_000_000);
+        coremark_score(&mut r, Some(&json!({"upstream": {"pinned": false}})));
+        assert!(r.meta.extra["coremark"]
+            .as_str()
+            .unwrap()
+            .contains("not the pinned"));
+    }
+
+    #[test]
+    fn emulated_score_is_per_million_instructions() {
+        // Nominal 20 MHz: the module saw 2000 iterations in 4 "seconds",
+        // i.e. 80e6 instructions: 25 iterations per million.
+        let mut r = coremark_record("instructions", 20_000_000, 500.0, 2000, 81_000_000);
+        coremark_score(&mut r, None);
+        let m = &r.metrics["score"];
+        assert_eq!(
+            (m.value.as_f64(), m.unit.as_str()),
+            (Some(25.0), "iterations/Minstr")
+        );
+        assert!(r.meta.extra["coremark"]
+            .as_str()
+            .unwrap()
+            .contains("instruction count"));
+        // Without a reported score: the whole interval.
+        let mut r = coremark_record("instructions", 20_000_000, 500.0, 2000, 80_000_000);
+        r.metrics.remove("reported_score");
+        coremark_score(&mut r, None);
+        assert_eq!(r.metrics["score"].value.as_f64(), Some(25.0));
+    }
+
+    #[test]
+    fn other_suites_are_left_alone() {
+        let mut r = coremark_record("ns", 1, 1.0, 1, 1);
+        r.suite = "own".into();
+        let before = r.clone();
+        annotate(&mut r);
+        assert_eq!(r, before);
+    }
+
+    #[test]
+    fn c_suites_have_a_message_when_not_built() {
+        for s in C_SUITES {
+            if let Err(msg) = discover(s) {
+                assert!(msg.contains("make suites"), "{msg}");
+            }
+        }
+    }
 }
