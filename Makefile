@@ -26,7 +26,7 @@ CARGO   := cargo
 RUNNER  := $(CARGO) run --quiet --release -p trevm-runner --bin trevm --
 ANALYSIS := $(CARGO) run --quiet --release -p trevm-analysis --bin trevm-analysis --
 
-.PHONY: help setup workloads suites host-programs bench test report compare list clean
+.PHONY: help setup workloads suites host-programs firmware smoke-firmware laze-cell size size-check bench test report compare list clean
 
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -46,13 +46,40 @@ suites: setup ## CoreMark + Embench as Wasm from pinned upstream [COREMARK_SRC=d
 host-programs: setup ## build the host board's cell programs (all runtime variants)
 	$(RUNNER) build --board host
 
+firmware: setup ## build a board's firmwares: BOARD=qemu-m33 [RUNTIME=a,b]
+	$(RUNNER) build --board $(BOARD) $(if $(RUNTIME),--runtime $(RUNTIME))
+
+# What `make test` runs on the emulated boards (runner/tests/qemu_boards.rs).
+SMOKE_BOARDS   := qemu-m33 qemu-m4f qemu-rv32
+SMOKE_RUNTIMES := wasmi,wamr,native
+
+smoke-firmware: setup ## the firmwares the QEMU smoke test needs
+	for b in $(SMOKE_BOARDS); do $(RUNNER) build --board $$b --runtime $(SMOKE_RUNTIMES) || exit 1; done
+
+size: setup ## footprint records of every firmware of BOARD [RUNTIME=a,none] (default OUT results/runs/<board>-size.jsonl)
+	$(RUNNER) size --board $(BOARD) $(if $(filter-out results/runs/$(BOARD).jsonl,$(OUT)),--out $(OUT)) $(if $(RUNTIME),--runtime $(RUNTIME))
+
+# One firmware cell built through laze (Ariel OS's build tool).
+LAZE_BOARD ?= qemu-m33
+LAZE_APP   ?= wasmi
+laze-cell: setup ## build one firmware cell through laze [LAZE_BOARD=qemu-m33] [LAZE_APP=wasmi]
+	bash scripts/laze-cell.sh $(LAZE_BOARD) $(LAZE_APP)
+
+# The footprint gate: fresh footprints of SIZE_BOARDS against results/baseline/.
+SIZE_BOARDS ?= qemu-m33 qemu-m4f qemu-rv32
+SIZE_RUNTIMES ?=
+size-check: setup ## footprint gate: make size for SIZE_BOARDS into build/size/, compared with results/baseline/ [THRESHOLD=1.0]
+	rm -rf build/size && mkdir -p build/size
+	for b in $(SIZE_BOARDS); do $(RUNNER) size --board $$b --out build/size/$$b-size.jsonl $(if $(SIZE_RUNTIMES),--runtime $(SIZE_RUNTIMES)) || exit 1; done
+	$(ANALYSIS) size-check --baseline-dir results/baseline --current-dir build/size --threshold $(THRESHOLD) $(foreach b,$(SIZE_BOARDS),--board $(b))
+
 bench: setup ## run the matrix: BOARD=host [RUNTIME=..] [SUITE=..] [OUT=..]
 	$(RUNNER) bench --board $(BOARD) --suite $(SUITE) --out $(OUT) --timeout $(TIMEOUT) $(if $(RUNTIME),--runtime $(RUNTIME))
 
 list: ## runtime variants, suites and what is built
 	$(RUNNER) list
 
-test: setup host-programs ## the test suite (what CI runs)
+test: setup workloads host-programs smoke-firmware ## the test suite (what CI runs)
 	$(CARGO) test --release --workspace
 	# One test thread: these tests measure a process-wide allocator (they are
 	# serialised by a lock anyway), and other test threads starting up would

@@ -90,13 +90,16 @@ fn blame_heap_budget(e: Error, refused_before: usize) -> Error {
     if refused == refused_before || e.kind == ErrorKind::OutOfMemory {
         return e;
     }
+    let budget = match alloc::limit() {
+        // No budget set: the heap itself (a board's RAM) ran out.
+        usize::MAX => alloc_crate::format!("the heap ran out with {} B in use", alloc::current()),
+        limit => alloc_crate::format!("heap budget of {limit} B exceeded"),
+    };
     Error::new(
         ErrorKind::OutOfMemory,
         e.stage,
         alloc_crate::format!(
-            "heap budget of {} B exceeded (an allocation of {} B was refused); runtime said: {}",
-            alloc::limit(),
-            size,
+            "{budget} (an allocation of {size} B was refused); runtime said: {}",
             e.message
         ),
     )

@@ -56,6 +56,12 @@ pub fn fatal(kind: &str, what: core::fmt::Arguments<'_>) -> ! {
     let mut buf = Buf::<200>::new();
     let _ = buf.write_fmt(what);
     let kind = if kind == "crash" && trevm_bench::alloc::refusals().0 > 0 {
+        let _ = write!(
+            buf,
+            " (the {} B heap ran out: {} B in use)",
+            heap::size(),
+            trevm_bench::alloc::current()
+        );
         "out-of-memory"
     } else {
         kind
