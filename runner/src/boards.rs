@@ -10,6 +10,31 @@ pub enum Access {
     Host,
     /// A QEMU machine per cell, RTT over its GDB stub.
     Qemu(Qemu),
+    /// A real board behind a debug probe (probe-rs): flash, reset, RTT.
+    Probe(Probe),
+}
+
+/// A real board's debug access.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Probe {
+    /// probe-rs chip name.
+    pub chip: &'static str,
+    /// How the firmware goes into flash.
+    pub image: ProbeImage,
+    /// The probe on the board (or the one to wire), for messages and docs.
+    pub probe: &'static str,
+    /// The QEMU board that stands in for it.
+    pub stand_in: Option<&'static str>,
+}
+
+/// How probe-rs writes a firmware ELF.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProbeImage {
+    /// The ELF's load segments, as they are.
+    Elf,
+    /// An ESP-IDF app image, with the second-stage bootloader and partition
+    /// table (Espressif chips).
+    EspIdf,
 }
 
 /// A QEMU machine.
@@ -92,7 +117,65 @@ pub const BOARDS: &[Board] = &[
             package: "qemu-system-misc",
         }),
     },
+    Board {
+        name: "rpi-pico2-w",
+        description: "Raspberry Pi Pico 2 W, RP2350A (Cortex-M33F) at 150 MHz: 520 KiB RAM, 4 MiB flash; SWD probe",
+        target: Some("thumbv8m.main-none-eabihf"),
+        pointer_width: 32,
+        access: Access::Probe(Probe {
+            chip: "RP235x",
+            image: ProbeImage::Elf,
+            probe: "a CMSIS-DAP SWD probe (Raspberry Pi Debug Probe, or a Pico running debugprobe) on the SWD header",
+            stand_in: Some("qemu-m33"),
+        }),
+    },
+    Board {
+        name: "nrf52840dk",
+        description: "nRF52840 DK, nRF52840 (Cortex-M4F) at 64 MHz: 256 KiB RAM, 1 MiB flash; on-board J-Link",
+        target: Some("thumbv7em-none-eabihf"),
+        pointer_width: 32,
+        access: Access::Probe(Probe {
+            chip: "nRF52840_xxAA",
+            image: ProbeImage::Elf,
+            probe: "the DK's on-board J-Link OB (USB port J2)",
+            stand_in: Some("qemu-m4f"),
+        }),
+    },
+    Board {
+        name: "espressif-esp32-c6-devkitc-1",
+        description: "ESP32-C6-DevKitC-1, ESP32-C6 (RV32IMAC) at 160 MHz: 512 KiB RAM (441 KiB after the ROM's share), 4 MiB flash; built-in USB-JTAG",
+        target: Some("riscv32imac-unknown-none-elf"),
+        pointer_width: 32,
+        access: Access::Probe(Probe {
+            chip: "esp32c6",
+            image: ProbeImage::EspIdf,
+            probe: "the chip's built-in USB-Serial-JTAG (the DevKitC's USB port, not the UART one)",
+            stand_in: Some("qemu-rv32"),
+        }),
+    },
+    Board {
+        name: "espressif-esp32-devkitc",
+        description: "ESP32-DevKitC, ESP32 (Xtensa LX6) at 240 MHz: 520 KiB RAM, 4 MiB flash; needs Espressif's Xtensa Rust toolchain (espup) and a JTAG probe",
+        target: Some(XTENSA_ESP32),
+        pointer_width: 32,
+        access: Access::Probe(Probe {
+            chip: "esp32",
+            image: ProbeImage::EspIdf,
+            probe: "an FT2232H JTAG probe (ESP-Prog) on GPIO12-15",
+            stand_in: None,
+        }),
+    },
 ];
+
+/// The ESP32's Rust target: only in Espressif's `esp` toolchain.
+pub const XTENSA_ESP32: &str = "xtensa-esp32-none-elf";
+
+impl Board {
+    /// Whether cells run under emulation (QEMU) rather than on the chip.
+    pub fn emulated(&self) -> bool {
+        matches!(self.access, Access::Qemu(_))
+    }
+}
 
 /// The board called `name`, or an error listing the known ones.
 pub fn find(name: &str) -> Result<&'static Board, String> {
@@ -115,6 +198,7 @@ mod tests {
             assert_eq!(BOARDS.iter().filter(|o| o.name == b.name).count(), 1);
         }
         let e = find("esp32").unwrap_err();
+        assert!(e.contains("rpi-pico2-w"), "{e}");
         assert!(e.contains("qemu-m33") && e.contains("host"), "{e}");
     }
 
@@ -124,8 +208,38 @@ mod tests {
         for b in BOARDS.iter().filter(|b| b.access != Access::Host) {
             assert!(b.target.is_some(), "{}", b.name);
             assert_eq!(b.pointer_width, 32);
+            if b.target == Some(XTENSA_ESP32) {
+                continue; // no firmware build without the Xtensa toolchain
+            }
             let script = root.join("firmware/memory").join(format!("{}.x", b.name));
             assert!(script.is_file(), "{} has no {}", b.name, script.display());
         }
+    }
+}
+
+#[cfg(test)]
+mod probe_boards {
+    use super::*;
+
+    #[test]
+    fn real_boards_name_their_chip_and_stand_in() {
+        let real: Vec<_> = BOARDS
+            .iter()
+            .filter_map(|b| match b.access {
+                Access::Probe(p) => Some((b, p)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(real.len(), 4);
+        for (b, p) in real {
+            assert!(!b.emulated(), "{}", b.name);
+            if let Some(q) = p.stand_in {
+                let q = find(q).unwrap();
+                assert!(q.emulated(), "{} stands in for {}", q.name, b.name);
+                assert_eq!(q.target, b.target, "{}", b.name);
+            }
+        }
+        assert_eq!(BOARDS.iter().filter(|b| b.emulated()).count(), 3);
+        assert!(!find("host").unwrap().emulated());
     }
 }

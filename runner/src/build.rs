@@ -225,6 +225,35 @@ pub fn firmware(
     Ok(dest)
 }
 
+/// Whether firmware for Rust target `target` can be built here. The Xtensa
+/// targets (the ESP32) exist only in Espressif's own `esp` toolchain, which
+/// rustup cannot install; without it the build stops with one message that
+/// says what to install.
+pub fn check_target(target: &str) -> Result<(), String> {
+    if !target.starts_with("xtensa-") {
+        return Ok(());
+    }
+    let listed = Command::new("rustc")
+        .args(["+esp", "--print", "target-list"])
+        .output()
+        .is_ok_and(|o| {
+            o.status.success()
+                && String::from_utf8_lossy(&o.stdout)
+                    .lines()
+                    .any(|l| l == target)
+        });
+    if listed {
+        Err(format!(
+            "the `esp` toolchain is installed, but treVM bench has no firmware for `{target}` yet (no ESP32 board module)"
+        ))
+    } else {
+        Err(format!(
+            "firmware for `{target}` (ESP32, Xtensa) needs Espressif's Xtensa Rust toolchain, which is not installed: \
+             install it with espup (`cargo install espup --locked && espup install`, then `. $HOME/export-esp.sh`)"
+        ))
+    }
+}
+
 /// The lines of a failed cargo build that say why: errors, and the
 /// linker's overflow messages ("will not fit in region", "overflowed by").
 pub fn build_error_summary(stderr: &str) -> String {

@@ -11,6 +11,9 @@
 //!   process with a time budget;
 //! - [`qemu`]: the emulated boards: a QEMU per cell, the module in its slot,
 //!   the report over RTT through the GDB stub;
+//! - [`probe`]: the real boards: flash and slot through a debug probe
+//!   (probe-rs, feature `probe`), the report over RTT read while the core
+//!   runs;
 //! - [`target`]: target access shared by QEMU and debug probes: memory
 //!   access, the GDB client, the RTT reader, the firmware ELF;
 //! - [`size`]: footprint records from firmware ELFs;
@@ -26,6 +29,7 @@ pub mod build;
 pub mod host;
 pub mod matrix;
 pub mod meta;
+pub mod probe;
 pub mod qemu;
 pub mod results;
 pub mod session;

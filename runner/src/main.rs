@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand};
 use trevm_runner::boards::{self, Access};
 use trevm_runner::matrix::{self, Plan};
 use trevm_runner::results::ResultsFile;
-use trevm_runner::{build, host, qemu, size, suite};
+use trevm_runner::{build, host, probe, qemu, size, suite};
 
 #[derive(Parser)]
 #[command(
@@ -25,7 +25,8 @@ struct Cli {
 enum Cmd {
     /// Run runtime variants × workloads on a board and append results.
     Bench {
-        /// Board: host, qemu-m33, qemu-m4f, qemu-rv32 (see `trevm list`).
+        /// Board: host, qemu-m33, qemu-m4f, qemu-rv32, rpi-pico2-w, nrf52840dk,
+        /// espressif-esp32-c6-devkitc-1 (see `trevm list`).
         #[arg(long, default_value = "host")]
         board: String,
         /// Runtime variants, comma-separated (default: all).
@@ -46,6 +47,14 @@ enum Cmd {
         /// Do not build; use what is built.
         #[arg(long)]
         no_build: bool,
+        /// Real boards: the debug probe, VID:PID[:SERIAL] (see `probe-rs
+        /// list`; default: the first one found).
+        #[arg(long)]
+        probe: Option<String>,
+        /// Real boards: print the plan (firmwares, modules, slot addresses,
+        /// sizes) without touching a probe.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Build the guest modules and the programs (or firmwares) of a board.
     Build {
@@ -88,6 +97,8 @@ fn main() -> ExitCode {
             timeout,
             rerun,
             no_build,
+            probe,
+            dry_run,
         } => {
             if let Err(e) = boards::find(&board) {
                 eprintln!("error: {e}");
@@ -102,7 +113,21 @@ fn main() -> ExitCode {
                 timeout: Duration::from_secs(timeout),
                 rerun,
                 build: !no_build,
+                probe,
             };
+            if dry_run {
+                let probe = plan.probe.clone();
+                return match probe::dry_run(&plan, probe) {
+                    Ok(text) => {
+                        print!("{text}");
+                        ExitCode::SUCCESS
+                    }
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        ExitCode::FAILURE
+                    }
+                };
+            }
             match matrix::run(&plan) {
                 Ok(s) => {
                     for n in &s.notes {
@@ -159,6 +184,14 @@ fn main() -> ExitCode {
                     }
                     Err(e) => vec![e],
                 },
+                Access::Probe(_) => match probe::ProbeBoard::build(b, &labels, None) {
+                    Ok((p, mut problems)) => {
+                        eprintln!("{} runs: {}", b.name, p.labels().join(", "));
+                        problems.extend(p.failures().map(|(l, e)| format!("{l}: {e}")));
+                        problems
+                    }
+                    Err(e) => vec![e],
+                },
             };
             for p in &problems {
                 eprintln!("error: {p}");
@@ -173,7 +206,7 @@ fn main() -> ExitCode {
             let b = match boards::find(&board) {
                 Ok(b) if b.target.is_some() => b,
                 Ok(_) => {
-                    eprintln!("error: `size` measures firmware ELFs: choose a bare-metal board (qemu-m33, qemu-m4f, qemu-rv32)");
+                    eprintln!("error: `size` measures firmware ELFs: choose a bare-metal board (qemu-m33, qemu-m4f, qemu-rv32, rpi-pico2-w, nrf52840dk, espressif-esp32-c6-devkitc-1)");
                     return ExitCode::from(2);
                 }
                 Err(e) => {
@@ -181,6 +214,10 @@ fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
+            if let Err(e) = build::check_target(b.target.unwrap_or_default()) {
+                eprintln!("error: {e}");
+                return ExitCode::FAILURE;
+            }
             let out = out.unwrap_or_else(|| PathBuf::from(format!("results/runs/{board}-size.jsonl")));
             let (host, problems) = host::HostBoard::build(matrix::RUNTIMES);
             for p in &problems {

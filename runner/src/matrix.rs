@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use crate::boards::{self, Access};
 use crate::host::HostBoard;
+use crate::probe::ProbeBoard;
 use crate::qemu::QemuBoard;
 use crate::results::{Record, ResultsFile};
 use crate::suite::{self, Workload};
@@ -46,6 +47,9 @@ pub struct Plan {
     pub rerun: bool,
     /// Build what is missing first.
     pub build: bool,
+    /// Real boards: the debug probe, `VID:PID[:SERIAL]` (default: the
+    /// first one found).
+    pub probe: Option<String>,
 }
 
 /// How a run went.
@@ -107,6 +111,12 @@ pub fn run(plan: &Plan) -> Result<Summary, String> {
             Box::new(b)
         }
         (Access::Qemu(_), false) => Box::new(QemuBoard::existing(board)?),
+        (Access::Probe(_), true) => {
+            let (b, problems) = ProbeBoard::build(board, &wanted, plan.probe.clone())?;
+            summary.notes.extend(problems);
+            Box::new(b)
+        }
+        (Access::Probe(_), false) => Box::new(ProbeBoard::existing(board, plan.probe.clone())?),
     };
     let workloads = workloads(&plan.suites, &mut summary.notes);
     let mut out = ResultsFile::open(&plan.out)

@@ -38,7 +38,10 @@ fn record(
     rec.meta.started = meta::now_utc();
     rec.meta.git_commit = meta::git_commit().into();
     rec.meta.board = board.name.into();
-    rec.meta.emulated = board.name.starts_with("qemu-");
+    rec.meta.emulated = board.emulated();
+    if let crate::boards::Access::Probe(p) = board.access {
+        rec.meta.extra.insert("probe_chip".into(), p.chip.into());
+    }
     rec.meta.toolchain = meta::rustc_version(v.env.toolchain);
     rec.meta.extra.insert("firmware".into(), v.name.into());
     if let Some(target) = board.target {

@@ -1,9 +1,10 @@
-//! Cortex-M (M33F, M4F): cortex-m-rt entry, the HardFault report, and
-//! SysTick extended to 64 bits.
+//! Cortex-M (M33F, M4F): cortex-m-rt entry, the HardFault report, SysTick
+//! extended to 64 bits, and the DWT cycle counter extended by it.
 //!
 //! QEMU implements no DWT cycle counter, so time under emulation is read
 //! from SysTick, which QEMU's icount drives at a fixed number of
-//! instructions per tick (see the QEMU board modules).
+//! instructions per tick (see the QEMU board modules). The real boards
+//! count core cycles with DWT CYCCNT ([`dwt_cycles`]).
 
 use core::sync::atomic::{AtomicU32, Ordering::Relaxed};
 
@@ -94,6 +95,7 @@ pub fn systick_ticks() -> u64 {
     }
 }
 
+#[allow(dead_code)] // boards use either the QEMU or the hardware parts
 /// Ends the program under QEMU through Arm semihosting (QEMU exits with 0 or
 /// 1). Needs `-semihosting-config enable=on`.
 pub fn semihosting_exit(ok: bool) -> ! {
@@ -104,10 +106,12 @@ pub fn semihosting_exit(ok: bool) -> ! {
     }
 }
 
+#[allow(dead_code)] // boards use either the QEMU or the hardware parts
 fn icount_now<const PER_TICK: u64>() -> u64 {
     systick_ticks() * PER_TICK
 }
 
+#[allow(dead_code)] // boards use either the QEMU or the hardware parts
 /// QEMU time: under `-icount shift=0` one instruction is 1 ns of virtual
 /// time, and SysTick ticks every `PER_TICK` instructions (the machine's
 /// SysTick clock period in ns).
@@ -117,5 +121,47 @@ pub const fn icount_clock<const PER_TICK: u64>(source: &'static str) -> trevm_be
         hz: 1_000_000_000,
         unit: "instructions",
         source,
+    }
+}
+
+#[allow(dead_code)] // boards use either the QEMU or the hardware parts
+/// CYCCNT when [`dwt_start`] started it, with SysTick.
+static DWT_ORIGIN: AtomicU32 = AtomicU32::new(0);
+
+#[allow(dead_code)] // boards use either the QEMU or the hardware parts
+/// Starts the DWT cycle counter and SysTick on the core clock; SysTick's
+/// wrap count extends CYCCNT to 64 bits ([`dwt_cycles`]).
+pub fn dwt_start() {
+    // SAFETY: called once at start-up, before anything else uses DCB/DWT.
+    let mut p = unsafe { cortex_m::Peripherals::steal() };
+    p.DCB.enable_trace();
+    p.DWT.enable_cycle_counter();
+    DWT_ORIGIN.store(cortex_m::peripheral::DWT::cycle_count(), Relaxed);
+    systick_start();
+}
+
+#[allow(dead_code)] // boards use either the QEMU or the hardware parts
+/// Core cycles since [`dwt_start`]: DWT CYCCNT (32 bits, wraps every
+/// 2^32 cycles, 28.6 s at 150 MHz) extended to 64 bits with SysTick, which
+/// counts the same clock with an interrupt at each wrap. SysTick picks the
+/// wrap; the cycles themselves are CYCCNT's.
+pub fn dwt_cycles() -> u64 {
+    let ticks = systick_ticks();
+    let low = cortex_m::peripheral::DWT::cycle_count().wrapping_sub(DWT_ORIGIN.load(Relaxed));
+    super::extend32(ticks, low)
+}
+
+#[allow(dead_code)] // boards use either the QEMU or the hardware parts
+/// Ends the program on a real board: with a debugger attached (DHCSR
+/// C_DEBUGEN) a breakpoint halts the core where the host sees it, else the
+/// core spins. The host has read the last line (`bye`) before this.
+pub fn debugger_exit(_ok: bool) -> ! {
+    const DHCSR: *const u32 = 0xE000_EDF0 as *const u32;
+    // SAFETY: DHCSR is readable from privileged code on every Cortex-M.
+    if unsafe { DHCSR.read_volatile() } & 1 != 0 {
+        cortex_m::asm::bkpt();
+    }
+    loop {
+        core::hint::spin_loop();
     }
 }

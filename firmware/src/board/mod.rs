@@ -18,3 +18,15 @@ pub use qemu_m4f as this;
 pub mod qemu_rv32;
 #[cfg(feature = "board-qemu-rv32")]
 pub use qemu_rv32 as this;
+#[cfg(feature = "board-rpi-pico2-w")]
+pub mod rpi_pico2_w;
+#[cfg(feature = "board-rpi-pico2-w")]
+pub use rpi_pico2_w as this;
+#[cfg(feature = "board-nrf52840dk")]
+pub mod nrf52840dk;
+#[cfg(feature = "board-nrf52840dk")]
+pub use nrf52840dk as this;
+#[cfg(feature = "board-espressif-esp32-c6-devkitc-1")]
+pub mod espressif_esp32_c6_devkitc_1;
+#[cfg(feature = "board-espressif-esp32-c6-devkitc-1")]
+pub use espressif_esp32_c6_devkitc_1 as this;
