@@ -102,7 +102,6 @@ impl ProbeBoard {
     ) -> Result<(Self, Vec<String>), String> {
         let mut b = Self::empty(board, selector)?;
         let target = board.target.expect("real boards have a target");
-        build::check_target(target)?;
         let (preparer, problems) = HostBoard::build(labels);
         b.preparer = preparer;
         for v in build::FIRMWARE_VARIANTS {
@@ -137,6 +136,9 @@ impl ProbeBoard {
                 board.name
             ));
         };
+        // A board whose firmware cannot be built here (the ESP32 without
+        // the Xtensa toolchain) stops with one message.
+        build::check_target(board.target.unwrap_or_default())?;
         if let Some(s) = &selector {
             check_selector(s)?;
         }
@@ -297,6 +299,22 @@ impl ProbeBoard {
             };
             if !seen.contains(&fw.fw.elf) {
                 seen.push(fw.fw.elf.clone());
+                #[cfg(feature = "probe")]
+                if self.probe.image == crate::boards::ProbeImage::EspIdf {
+                    let segments = idf_segments(&fw.fw.elf, self.probe.chip).and_then(|s| {
+                        clear_of_slot(&s, (fw.slot_load, fw.fw.slot.1))?;
+                        Ok(s)
+                    });
+                    let what = match segments {
+                        Ok(s) => s
+                            .iter()
+                            .map(|(a, n)| format!("{n} B at {a:#x}"))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        Err(e) => format!("FAILS: {e}"),
+                    };
+                    let _ = writeln!(s, "ESP-IDF image of {}: {what}", fw.fw.variant.name);
+                }
                 let z = &fw.fw.sizes;
                 let _ = writeln!(
                     s,
@@ -328,6 +346,45 @@ impl ProbeBoard {
             }
         }
         s
+    }
+}
+
+/// ESP-IDF boards: the flash writes probe-rs makes for the firmware ELF
+/// (second-stage bootloader, partition table, app image), built offline the
+/// way probe-rs builds them (espflash, a 4 MiB flash), as (address, bytes).
+#[cfg(feature = "probe")]
+pub fn idf_segments(elf: &std::path::Path, chip: &str) -> Result<Vec<(u64, u64)>, String> {
+    use std::str::FromStr;
+
+    use espflash::flasher::{FlashData, FlashSettings, FlashSize};
+    use espflash::image_format::idf::{check_idf_bootloader, IdfBootloaderFormat};
+
+    let data = std::fs::read(elf).map_err(|e| format!("{}: {e}", elf.display()))?;
+    check_idf_bootloader(&data).map_err(|e| format!("{}: {e}", elf.display()))?;
+    let chip = espflash::target::Chip::from_str(chip).map_err(|e| format!("chip {chip}: {e}"))?;
+    let mut settings = FlashSettings::default();
+    settings.size = Some(FlashSize::_4Mb);
+    let flash = FlashData::new(settings, 0, None, chip, chip.default_xtal_frequency());
+    let image = IdfBootloaderFormat::new(&data, &flash, None, None, None, None)
+        .map_err(|e| format!("the ESP-IDF image of {}: {e}", elf.display()))?;
+    Ok(image
+        .flash_segments()
+        .map(|s| (u64::from(s.addr), s.data.len() as u64))
+        .collect())
+}
+
+/// Checks that no flash write of the firmware touches the module slot.
+#[cfg_attr(not(feature = "probe"), allow(dead_code))]
+fn clear_of_slot(segments: &[(u64, u64)], slot: (u64, u64)) -> Result<(), String> {
+    match segments
+        .iter()
+        .find(|(a, n)| *a < slot.0 + slot.1 && slot.0 < a + n)
+    {
+        Some((a, n)) => Err(format!(
+            "the firmware image ({n} B at {a:#x}) overlaps the module slot at {:#x}",
+            slot.0
+        )),
+        None => Ok(()),
     }
 }
 
@@ -714,6 +771,10 @@ mod hw {
         let mut loader = session.target().flash_loader();
         if flashed.as_deref() != Some(fw.fw.elf.as_path()) {
             *flashed = None;
+            if b.probe.image == ProbeImage::EspIdf {
+                let segments = super::idf_segments(&fw.fw.elf, b.probe.chip)?;
+                super::clear_of_slot(&segments, (fw.slot_load, image.len() as u64))?;
+            }
             let mut f =
                 File::open(&fw.fw.elf).map_err(|e| format!("{}: {e}", fw.fw.elf.display()))?;
             let format = match b.probe.image {
@@ -1054,6 +1115,37 @@ mod tests {
             assert_eq!(e.kind, kind, "{end:?}: {}", e.message);
             assert!(e.message.contains("panicked at x"), "{}", e.message);
         }
+    }
+
+    #[test]
+    fn firmware_writes_stay_clear_of_the_slot() {
+        let slot = (0x30_0000, 0x10_0000);
+        clear_of_slot(&[(0, 0x6000), (0x8000, 0xc00), (0x1_0000, 0x2e_0000)], slot).unwrap();
+        let e = clear_of_slot(&[(0x1_0000, 0x2f_0001)], slot).unwrap_err();
+        assert!(e.contains("overlaps the module slot"), "{e}");
+    }
+
+    /// The ESP-IDF image of a built ESP32-C6 firmware (when one is built:
+    /// `trevm size --board espressif-esp32-c6-devkitc-1`).
+    #[cfg(feature = "probe")]
+    #[test]
+    fn esp32c6_firmware_makes_an_idf_image_clear_of_the_slot() {
+        let elf =
+            crate::workspace::build_dir().join("firmware/espressif-esp32-c6-devkitc-1/none.elf");
+        if !elf.exists() {
+            eprintln!("skipped: {} not built", elf.display());
+            return;
+        }
+        let v = build::firmware_variant("none").unwrap();
+        let fw = ProbeFirmware::inspect(&elf, v).unwrap();
+        assert_eq!(fw.slot_load, 0x30_0000);
+        assert_eq!(fw.fw.slot, (0x42C0_0000, 0x10_0000));
+        let segments = idf_segments(&elf, "esp32c6").unwrap();
+        assert!(
+            segments.iter().any(|(a, _)| *a == 0x1_0000),
+            "{segments:x?}"
+        );
+        clear_of_slot(&segments, (fw.slot_load, fw.fw.slot.1)).unwrap();
     }
 
     #[test]
