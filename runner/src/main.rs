@@ -74,6 +74,9 @@ enum Cmd {
         /// Results file, JSON Lines, appended to (default results/runs/<board>-size.jsonl).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Runtime variants (and `none`), comma-separated (default: all).
+        #[arg(long, value_delimiter = ',')]
+        runtime: Vec<String>,
     },
     /// List runtime variants, suites and what is built.
     List,
@@ -155,7 +158,10 @@ fn main() -> ExitCode {
                 runtime.iter().map(String::as_str).collect()
             };
             if let Some(bad) = labels.iter().find(|l| !matrix::RUNTIMES.contains(l)) {
-                eprintln!("error: unknown runtime `{bad}` (known: {})", matrix::RUNTIMES.join(", "));
+                eprintln!(
+                    "error: unknown runtime `{bad}` (known: {})",
+                    matrix::RUNTIMES.join(", ")
+                );
                 return ExitCode::from(2);
             }
             let b = match boards::find(&board) {
@@ -202,7 +208,21 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
         }
-        Cmd::Size { board, out } => {
+        Cmd::Size {
+            board,
+            out,
+            runtime,
+        } => {
+            if let Some(bad) = runtime
+                .iter()
+                .find(|l| *l != "none" && !matrix::RUNTIMES.contains(&l.as_str()))
+            {
+                eprintln!(
+                    "error: unknown runtime `{bad}` (known: none, {})",
+                    matrix::RUNTIMES.join(", ")
+                );
+                return ExitCode::from(2);
+            }
             let b = match boards::find(&board) {
                 Ok(b) if b.target.is_some() => b,
                 Ok(_) => {
@@ -218,7 +238,8 @@ fn main() -> ExitCode {
                 eprintln!("error: {e}");
                 return ExitCode::FAILURE;
             }
-            let out = out.unwrap_or_else(|| PathBuf::from(format!("results/runs/{board}-size.jsonl")));
+            let out =
+                out.unwrap_or_else(|| PathBuf::from(format!("results/runs/{board}-size.jsonl")));
             let (host, problems) = host::HostBoard::build(matrix::RUNTIMES);
             for p in &problems {
                 eprintln!("note: {p} (runtime crate details will be missing from those records)");
@@ -230,7 +251,7 @@ fn main() -> ExitCode {
                     return ExitCode::FAILURE;
                 }
             };
-            let records = size::footprint(b, &host);
+            let records = size::footprint(b, &host, &runtime);
             for r in &records {
                 let what = match (&r.error, r.metrics.get("text")) {
                     (None, Some(t)) => format!(
@@ -249,7 +270,11 @@ fn main() -> ExitCode {
                     return ExitCode::FAILURE;
                 }
             }
-            eprintln!("done: {} footprint records in {}", records.len(), out.display());
+            eprintln!(
+                "done: {} footprint records in {}",
+                records.len(),
+                out.display()
+            );
             ExitCode::SUCCESS
         }
         Cmd::List => {

@@ -7,19 +7,23 @@
 use crate::boards::Board;
 use crate::build::{self, FirmwareVariant};
 use crate::host::HostBoard;
+use crate::meta;
 use crate::qemu::{add_sizes, Firmware};
 use crate::results::{Metric, Record};
-use crate::meta;
 
-/// Builds every firmware variant for `board` and returns the footprint
-/// records, in table order.
-pub fn footprint(board: &'static Board, host: &HostBoard) -> Vec<Record> {
+/// Builds the firmware variants for `board` that serve `labels` (all when
+/// empty; `none` is a label too) and returns the footprint records, in
+/// table order.
+pub fn footprint(board: &'static Board, host: &HostBoard, labels: &[String]) -> Vec<Record> {
     let target = board.target.expect("bare-metal boards have a target");
     let mut out = Vec::new();
-    for v in build::FIRMWARE_VARIANTS {
+    let wanted = |v: &FirmwareVariant| {
+        labels.is_empty() || v.serves.iter().any(|s| labels.iter().any(|l| l == s))
+    };
+    for v in build::FIRMWARE_VARIANTS.iter().filter(|v| wanted(v)) {
         eprintln!("building the `{}` firmware for {} ...", v.name, board.name);
-        let built = build::firmware(board.name, target, v, true)
-            .and_then(|elf| Firmware::inspect(&elf, v));
+        let built =
+            build::firmware(board.name, target, v, true).and_then(|elf| Firmware::inspect(&elf, v));
         for label in v.serves {
             out.push(record(board, v, label, &built, host));
         }
