@@ -209,7 +209,10 @@ pub fn firmware(
             .map_err(|e| format!("cannot run cargo for {what}: {e}"))?;
         if !out.status.success() {
             let err = String::from_utf8_lossy(&out.stderr);
-            return Err(format!("building {what} failed: {}", build_error_summary(&err)));
+            return Err(format!(
+                "building {what} failed: {}",
+                build_error_summary(&err)
+            ));
         }
     } else {
         status(c, &what)?;

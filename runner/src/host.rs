@@ -81,8 +81,7 @@ impl HostBoard {
     fn adopt(&mut self, program: PathBuf, f: &'static HostFlavour) {
         if let Ok(out) = Command::new(&program).arg("info").output() {
             for line in String::from_utf8_lossy(&out.stdout).lines() {
-                if let [label, krate, version, features] =
-                    line.split('\t').collect::<Vec<_>>()[..]
+                if let [label, krate, version, features] = line.split('\t').collect::<Vec<_>>()[..]
                 {
                     self.info.entry(label.into()).or_insert(RuntimeInfo {
                         crate_name: krate.into(),

@@ -126,7 +126,11 @@ impl QemuBoard {
         let Access::Qemu(qemu) = board.access else {
             return Err(format!("board `{}` is not emulated", board.name));
         };
-        if Command::new(qemu.program).arg("--version").output().is_err() {
+        if Command::new(qemu.program)
+            .arg("--version")
+            .output()
+            .is_err()
+        {
             return Err(format!(
                 "{} is not installed: run `make setup` (Debian package {})",
                 qemu.program, qemu.package
@@ -181,9 +185,10 @@ impl QemuBoard {
             .extra
             .insert("qemu_machine".into(), self.qemu.machine.into());
         let Some(fw) = self.firmwares.get(label) else {
-            let why = self.missing.get(label).cloned().unwrap_or_else(|| {
-                format!("no `{label}` firmware built for {}", self.board.name)
-            });
+            let why =
+                self.missing.get(label).cloned().unwrap_or_else(|| {
+                    format!("no `{label}` firmware built for {}", self.board.name)
+                });
             rec.fail("build", "build", why);
             return rec;
         };
@@ -221,7 +226,8 @@ impl QemuBoard {
             .join(self.board.name)
             .join(label);
         let slot_path = dir.join(format!("{}-{}.slot", w.suite, w.name));
-        if let Err(e) = std::fs::create_dir_all(&dir).and_then(|_| std::fs::write(&slot_path, image))
+        if let Err(e) =
+            std::fs::create_dir_all(&dir).and_then(|_| std::fs::write(&slot_path, image))
         {
             rec.fail("internal", "prepare", e.to_string());
             return rec;
@@ -271,7 +277,11 @@ pub fn run_qemu(q: &Qemu, fw: &Firmware, slot: &Path, timeout: Duration, rec: &m
         .arg("-kernel")
         .arg(&fw.elf)
         .arg("-device")
-        .arg(format!("loader,file={},addr={:#x}", slot.display(), fw.slot.0))
+        .arg(format!(
+            "loader,file={},addr={:#x}",
+            slot.display(),
+            fw.slot.0
+        ))
         .arg("-S")
         .arg("-chardev")
         .arg(format!(
@@ -284,7 +294,13 @@ pub fn run_qemu(q: &Qemu, fw: &Firmware, slot: &Path, timeout: Duration, rec: &m
         .stderr(Stdio::piped());
     let mut child = match cmd.spawn() {
         Ok(c) => c,
-        Err(e) => return rec.fail("internal", "run", format!("cannot start {}: {e}", q.program)),
+        Err(e) => {
+            return rec.fail(
+                "internal",
+                "run",
+                format!("cannot start {}: {e}", q.program),
+            )
+        }
     };
     let out = drain_thread(child.stdout.take().unwrap());
     let err = drain_thread(child.stderr.take().unwrap());
@@ -342,7 +358,12 @@ pub fn run_qemu(q: &Qemu, fw: &Firmware, slot: &Path, timeout: Duration, rec: &m
 }
 
 /// Runs the guest to its end, draining RTT at each stop at the flush point.
-fn session_over_gdb(socket: &Path, fw: &Firmware, timeout: Duration, lines: &mut Vec<String>) -> End {
+fn session_over_gdb(
+    socket: &Path,
+    fw: &Firmware,
+    timeout: Duration,
+    lines: &mut Vec<String>,
+) -> End {
     let deadline = Instant::now() + timeout;
     let mut gdb = match GdbClient::connect_unix(socket, Duration::from_secs(10)) {
         Ok(g) => g,
@@ -391,7 +412,11 @@ fn session_over_gdb(socket: &Path, fw: &Firmware, timeout: Duration, lines: &mut
 /// Waits for QEMU to end (briefly, when the guest already exited) and kills
 /// it otherwise.
 fn reap(child: &mut Child, exited: bool) -> Option<std::process::ExitStatus> {
-    let grace = if exited { Duration::from_secs(5) } else { Duration::from_millis(200) };
+    let grace = if exited {
+        Duration::from_secs(5)
+    } else {
+        Duration::from_millis(200)
+    };
     match child.wait_timeout(grace) {
         Ok(Some(st)) => Some(st),
         _ => {

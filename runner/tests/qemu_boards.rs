@@ -53,7 +53,12 @@ fn kind(r: &Record) -> &str {
 fn value(r: &Record, metric: &str) -> f64 {
     r.metrics
         .get(metric)
-        .unwrap_or_else(|| panic!("{} {}: no `{metric}` in {:?}", r.runtime, r.workload, r.metrics))
+        .unwrap_or_else(|| {
+            panic!(
+                "{} {}: no `{metric}` in {:?}",
+                r.runtime, r.workload, r.metrics
+            )
+        })
         .value
         .as_f64()
         .unwrap()
@@ -73,7 +78,11 @@ fn smoke(board_name: &str) {
         for name in ["crc32", "sha256"] {
             let w = own(name);
             let r = q.run_cell(label, &w, BUDGET);
-            assert!(r.is_ok() && r.verified, "{board_name} {label} {name}: {:?}", r.error);
+            assert!(
+                r.is_ok() && r.verified,
+                "{board_name} {label} {name}: {:?}",
+                r.error
+            );
             assert_eq!(r.board, board_name);
             assert!(r.meta.emulated);
             assert_eq!(r.meta.clock_unit, "instructions", "{r:?}");
@@ -134,7 +143,11 @@ fn bad_input(board_name: &str) {
     assert_eq!(kind(&r), "timeout", "{board_name}: {:?}", r.error);
 
     let r = q.run_cell("wasmi", &own("crc32"), BUDGET);
-    assert!(r.is_ok() && r.verified, "{board_name}: after bad input: {:?}", r.error);
+    assert!(
+        r.is_ok() && r.verified,
+        "{board_name}: after bad input: {:?}",
+        r.error
+    );
 }
 
 #[test]
