@@ -79,13 +79,18 @@ bench: setup ## run the matrix: BOARD=host [RUNTIME=..] [SUITE=..] [OUT=..]
 list: ## runtime variants, suites and what is built
 	$(RUNNER) list
 
-test: setup workloads host-programs smoke-firmware ## the test suite (what CI runs)
+# CI's footprint gate covers the runtime builds the smoke test builds anyway
+# (all of them: `make size-check`).
+CI_SIZE_RUNTIMES := none,wasmi,wamr
+
+test: setup workloads host-programs smoke-firmware laze-cell ## the test suite (what CI runs), then the footprint gate on the smoke builds
 	$(CARGO) test --release --workspace
 	# One test thread: these tests measure a process-wide allocator (they are
 	# serialised by a lock anyway), and other test threads starting up would
 	# add allocations of their own to the leak checks.
 	$(CARGO) test --release -p trevm-bench --features std,prepare,wasmtime,wasmi,wamr,wasm-interpreter,tinywasm,wasm3,native -- --test-threads=1
 	$(CARGO) test --release -p own-workloads
+	$(MAKE) size-check SIZE_RUNTIMES=$(CI_SIZE_RUNTIMES)
 
 report: ## build the report from RESULTS (default results/runs/*.jsonl) into REPORT/ [BOARDS=b1,b2]
 	$(ANALYSIS) report --out $(REPORT) --paper $(PAPER) $(if $(BOARDS),--boards $(BOARDS)) $(RESULTS)
