@@ -26,7 +26,7 @@ CARGO   := cargo
 RUNNER  := $(CARGO) run --quiet --release -p trevm-runner --bin trevm --
 ANALYSIS := $(CARGO) run --quiet --release -p trevm-analysis --bin trevm-analysis --
 
-.PHONY: help setup workloads suites host-programs firmware smoke-firmware laze-cell size size-check bench test report compare list clean
+.PHONY: help setup workloads suites host-programs firmware smoke-firmware laze-cell size size-check bench plan test report compare list clean
 
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -73,8 +73,11 @@ size-check: setup ## footprint gate: make size for SIZE_BOARDS into build/size/,
 	for b in $(SIZE_BOARDS); do $(RUNNER) size --board $$b --out build/size/$$b-size.jsonl $(if $(SIZE_RUNTIMES),--runtime $(SIZE_RUNTIMES)) || exit 1; done
 	$(ANALYSIS) size-check --baseline-dir results/baseline --current-dir build/size --threshold $(THRESHOLD) $(foreach b,$(SIZE_BOARDS),--board $(b))
 
-bench: setup ## run the matrix: BOARD=host [RUNTIME=..] [SUITE=..] [OUT=..]
-	$(RUNNER) bench --board $(BOARD) --suite $(SUITE) --out $(OUT) --timeout $(TIMEOUT) $(if $(RUNTIME),--runtime $(RUNTIME))
+bench: setup ## run the matrix: BOARD=host [RUNTIME=..] [SUITE=..] [OUT=..] [PROBE=VID:PID[:SERIAL]]
+	$(RUNNER) bench --board $(BOARD) --suite $(SUITE) --out $(OUT) --timeout $(TIMEOUT) $(if $(RUNTIME),--runtime $(RUNTIME)) $(if $(PROBE),--probe $(PROBE))
+
+plan: setup ## a real board's plan without a probe: BOARD=rpi-pico2-w [RUNTIME=..] [SUITE=..]
+	$(RUNNER) bench --board $(BOARD) --suite $(SUITE) --dry-run $(if $(RUNTIME),--runtime $(RUNTIME))
 
 list: ## runtime variants, suites and what is built
 	$(RUNNER) list
