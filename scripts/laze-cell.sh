@@ -7,7 +7,7 @@
 #
 #   scripts/laze-cell.sh [BOARD [APP]]     default: qemu-m33 wasmi
 #
-# BOARD: a laze builder (qemu-m33, qemu-m4f, qemu-rv32); APP: a laze app, i.e.
+# BOARD: a laze builder (a board of runner/src/boards.rs); APP: a laze app, i.e.
 # a firmware build (none, wasmtime, wasmtime-no-simd, wasmi, wamr,
 # wasm-interpreter, wasefire, tinywasm, wasm3, native).
 # The ELF: build/laze/<BOARD>/<APP>/trevm-firmware.elf.
