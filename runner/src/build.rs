@@ -2,7 +2,8 @@
 //! programs and the bare-metal firmwares (one per board × runtime build). Cargo itself decides what is
 //! missing, so calling these again is cheap.
 
-use std::path::PathBuf;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::workspace;
@@ -257,6 +258,96 @@ pub fn check_target(target: &str) -> Result<(), String> {
     }
 }
 
+/// The firmwares of one board by runtime variant label, and why the others
+/// are missing: what emulated and real boards keep alike. `F` is what a
+/// board reads from each ELF.
+#[derive(Clone, Debug)]
+pub struct FirmwareSet<F> {
+    board: &'static str,
+    found: BTreeMap<&'static str, F>,
+    missing: BTreeMap<&'static str, String>,
+}
+
+impl<F: Clone> FirmwareSet<F> {
+    /// Builds (when needed) the firmwares of `board` (Rust target `target`)
+    /// that serve `labels`, reading each with `inspect`. A firmware that
+    /// does not build, or not fit, leaves its variants missing with why.
+    pub fn build(
+        board: &'static str,
+        target: &str,
+        labels: &[&str],
+        inspect: impl Fn(&Path, &'static FirmwareVariant) -> Result<F, String>,
+    ) -> Self {
+        let mut set = Self::new(board);
+        for v in FIRMWARE_VARIANTS {
+            if !labels.iter().any(|l| v.serves.contains(l)) {
+                continue;
+            }
+            eprintln!("building the `{}` firmware for {board} ...", v.name);
+            let built = firmware(board, target, v, true).and_then(|elf| inspect(&elf, v));
+            set.adopt(v, built);
+        }
+        set
+    }
+
+    /// The firmwares of `board` already built under `build/firmware/<board>/`.
+    pub fn existing(
+        board: &'static str,
+        inspect: impl Fn(&Path, &'static FirmwareVariant) -> Result<F, String>,
+    ) -> Self {
+        let mut set = Self::new(board);
+        for v in FIRMWARE_VARIANTS {
+            let elf = firmware_path(board, v);
+            if elf.exists() {
+                set.adopt(v, inspect(&elf, v));
+            }
+        }
+        set
+    }
+
+    /// No firmwares yet.
+    pub fn new(board: &'static str) -> Self {
+        FirmwareSet {
+            board,
+            found: BTreeMap::new(),
+            missing: BTreeMap::new(),
+        }
+    }
+
+    fn adopt(&mut self, v: &'static FirmwareVariant, built: Result<F, String>) {
+        for label in v.serves {
+            match &built {
+                Ok(f) => {
+                    self.found.insert(label, f.clone());
+                }
+                Err(e) => {
+                    self.missing.insert(label, e.clone());
+                }
+            }
+        }
+    }
+
+    /// The variant labels with a firmware.
+    pub fn labels(&self) -> Vec<&str> {
+        self.found.keys().copied().collect()
+    }
+
+    /// The variants whose firmware did not build (or not fit), with why.
+    pub fn failures(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.missing.iter().map(|(l, e)| (*l, e.as_str()))
+    }
+
+    /// The firmware that runs `label`, or why there is none.
+    pub fn get(&self, label: &str) -> Result<&F, String> {
+        self.found.get(label).ok_or_else(|| {
+            self.missing
+                .get(label)
+                .cloned()
+                .unwrap_or_else(|| format!("no `{label}` firmware built for {}", self.board))
+        })
+    }
+}
+
 /// The lines of a failed cargo build that say why: errors, and the
 /// linker's overflow messages ("will not fit in region", "overflowed by").
 pub fn build_error_summary(stderr: &str) -> String {
@@ -349,4 +440,38 @@ pub fn host_program(f: &HostFlavour) -> Result<PathBuf, String> {
     std::fs::copy(f.env.target_dir().join("release/trevm-firmware"), &dest)
         .map_err(|e| format!("copying the host program: {e}"))?;
     Ok(dest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn firmware_set_says_why_a_variant_is_missing() {
+        let mut set = FirmwareSet::new("qemu-m4f");
+        let wamr = firmware_variant("wamr-fast").unwrap();
+        let tinywasm = firmware_variant("tinywasm").unwrap();
+        set.adopt(wamr, Ok(7));
+        set.adopt(tinywasm, Err("overflowed by 12 bytes".into()));
+        assert_eq!(set.labels(), vec!["wamr", "wamr-fast"]);
+        assert_eq!(set.get("wamr-fast"), Ok(&7));
+        assert_eq!(set.get("tinywasm"), Err("overflowed by 12 bytes".into()));
+        let e = set.get("wasmi").unwrap_err();
+        assert!(e.contains("wasmi") && e.contains("qemu-m4f"), "{e}");
+        assert_eq!(
+            set.failures().collect::<Vec<_>>(),
+            vec![("tinywasm", "overflowed by 12 bytes")]
+        );
+    }
+
+    #[test]
+    fn every_label_has_exactly_one_firmware_build() {
+        for label in trevm_bench::runtimes::ALL.iter().chain(&["none"]) {
+            let n = FIRMWARE_VARIANTS
+                .iter()
+                .filter(|v| v.serves.contains(label))
+                .count();
+            assert_eq!(n, 1, "{label}");
+        }
+    }
 }

@@ -14,7 +14,6 @@
 //! `probe` feature: the board's plan (`trevm bench --dry-run`), the poll
 //! loop and the RTT drain over a fake core ([`CoreOps`]).
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -23,7 +22,7 @@ use std::time::{Duration, Instant};
 use trevm_protocol::{parse, Line};
 
 use crate::boards::{Access, Board, Probe};
-use crate::build::{self, FirmwareVariant};
+use crate::build::{self, FirmwareSet, FirmwareVariant};
 use crate::host::HostBoard;
 use crate::matrix::{CellRunner, Plan};
 use crate::qemu::{add_sizes, Firmware};
@@ -82,8 +81,7 @@ pub struct ProbeBoard {
     board: &'static Board,
     probe: Probe,
     selector: Option<String>,
-    firmwares: BTreeMap<&'static str, ProbeFirmware>,
-    missing: BTreeMap<&'static str, String>,
+    firmwares: FirmwareSet<ProbeFirmware>,
     preparer: HostBoard,
     /// The firmware this process last wrote to the board.
     #[cfg_attr(not(feature = "probe"), allow(dead_code))]
@@ -104,15 +102,7 @@ impl ProbeBoard {
         let target = board.target.expect("real boards have a target");
         let (preparer, problems) = HostBoard::build(labels);
         b.preparer = preparer;
-        for v in build::FIRMWARE_VARIANTS {
-            if !labels.iter().any(|l| v.serves.contains(l)) {
-                continue;
-            }
-            eprintln!("building the `{}` firmware for {} ...", v.name, board.name);
-            let built = build::firmware(board.name, target, v, true)
-                .and_then(|elf| ProbeFirmware::inspect(&elf, v));
-            b.adopt(v, built);
-        }
+        b.firmwares = FirmwareSet::build(board.name, target, labels, ProbeFirmware::inspect);
         Ok((b, problems))
     }
 
@@ -120,12 +110,7 @@ impl ProbeBoard {
     pub fn existing(board: &'static Board, selector: Option<String>) -> Result<Self, String> {
         let mut b = Self::empty(board, selector)?;
         b.preparer = HostBoard::existing();
-        for v in build::FIRMWARE_VARIANTS {
-            let elf = build::firmware_path(board.name, v);
-            if elf.exists() {
-                b.adopt(v, ProbeFirmware::inspect(&elf, v));
-            }
-        }
+        b.firmwares = FirmwareSet::existing(board.name, ProbeFirmware::inspect);
         Ok(b)
     }
 
@@ -146,39 +131,25 @@ impl ProbeBoard {
             board,
             probe,
             selector,
-            firmwares: BTreeMap::new(),
-            missing: BTreeMap::new(),
+            firmwares: FirmwareSet::new(board.name),
             preparer: HostBoard::default(),
             flashed: Mutex::new(None),
         })
     }
 
-    fn adopt(&mut self, v: &'static FirmwareVariant, built: Result<ProbeFirmware, String>) {
-        for label in v.serves {
-            match &built {
-                Ok(f) => {
-                    self.firmwares.insert(label, f.clone());
-                }
-                Err(e) => {
-                    self.missing.insert(label, e.clone());
-                }
-            }
-        }
-    }
-
     /// The variant labels with a firmware.
     pub fn labels(&self) -> Vec<&str> {
-        self.firmwares.keys().copied().collect()
+        self.firmwares.labels()
     }
 
     /// The variants whose firmware did not build (or not fit), with why.
     pub fn failures(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.missing.iter().map(|(l, e)| (*l, e.as_str()))
+        self.firmwares.failures()
     }
 
     /// The firmware that runs `label`.
     pub fn firmware(&self, label: &str) -> Option<&ProbeFirmware> {
-        self.firmwares.get(label)
+        self.firmwares.get(label).ok()
     }
 
     fn record(&self, label: &str, w: &Workload) -> Record {
@@ -235,13 +206,12 @@ impl ProbeBoard {
     /// reason when anything went wrong.
     pub fn run_cell(&self, label: &str, w: &Workload, timeout: Duration) -> Record {
         let mut rec = self.record(label, w);
-        let Some(fw) = self.firmwares.get(label) else {
-            let why =
-                self.missing.get(label).cloned().unwrap_or_else(|| {
-                    format!("no `{label}` firmware built for {}", self.board.name)
-                });
-            rec.fail("build", "build", why);
-            return rec;
+        let fw = match self.firmwares.get(label) {
+            Ok(fw) => fw,
+            Err(why) => {
+                rec.fail("build", "build", why);
+                return rec;
+            }
         };
         rec.meta.toolchain = meta::rustc_version(fw.fw.variant.env.toolchain);
         rec.meta
@@ -292,10 +262,12 @@ impl ProbeBoard {
         );
         let mut seen = Vec::new();
         for label in labels {
-            let Some(fw) = self.firmwares.get(label) else {
-                let why = self.missing.get(label).map_or("not built", String::as_str);
-                let _ = writeln!(s, "{label}: no firmware: {why}");
-                continue;
+            let fw = match self.firmwares.get(label) {
+                Ok(fw) => fw,
+                Err(why) => {
+                    let _ = writeln!(s, "{label}: no firmware: {why}");
+                    continue;
+                }
             };
             if !seen.contains(&fw.fw.elf) {
                 seen.push(fw.fw.elf.clone());

@@ -8,7 +8,6 @@
 //! after each protocol line, outside any measured interval; it never is
 //! interrupted while it runs.
 
-use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -19,7 +18,7 @@ use std::time::{Duration, Instant};
 use wait_timeout::ChildExt;
 
 use crate::boards::{Access, Board, Qemu};
-use crate::build::{self, FirmwareVariant};
+use crate::build::{FirmwareSet, FirmwareVariant};
 use crate::host::HostBoard;
 use crate::results::{Metric, Record};
 use crate::suite::Workload;
@@ -83,8 +82,7 @@ pub fn add_sizes(rec: &mut Record, s: &SectionSizes) {
 pub struct QemuBoard {
     board: &'static Board,
     qemu: Qemu,
-    firmwares: BTreeMap<&'static str, Firmware>,
-    missing: BTreeMap<&'static str, String>,
+    firmwares: FirmwareSet<Firmware>,
     preparer: HostBoard,
 }
 
@@ -97,15 +95,7 @@ impl QemuBoard {
         let target = board.target.expect("bare-metal boards have a target");
         let (preparer, problems) = HostBoard::build(labels);
         b.preparer = preparer;
-        for v in build::FIRMWARE_VARIANTS {
-            if !labels.iter().any(|l| v.serves.contains(l)) {
-                continue;
-            }
-            eprintln!("building the `{}` firmware for {} ...", v.name, board.name);
-            let built = build::firmware(board.name, target, v, true)
-                .and_then(|elf| Firmware::inspect(&elf, v));
-            b.adopt(v, built);
-        }
+        b.firmwares = FirmwareSet::build(board.name, target, labels, Firmware::inspect);
         Ok((b, problems))
     }
 
@@ -113,12 +103,7 @@ impl QemuBoard {
     pub fn existing(board: &'static Board) -> Result<Self, String> {
         let mut b = Self::empty(board)?;
         b.preparer = HostBoard::existing();
-        for v in build::FIRMWARE_VARIANTS {
-            let elf = build::firmware_path(board.name, v);
-            if elf.exists() {
-                b.adopt(v, Firmware::inspect(&elf, v));
-            }
-        }
+        b.firmwares = FirmwareSet::existing(board.name, Firmware::inspect);
         Ok(b)
     }
 
@@ -139,38 +124,24 @@ impl QemuBoard {
         Ok(QemuBoard {
             board,
             qemu,
-            firmwares: BTreeMap::new(),
-            missing: BTreeMap::new(),
+            firmwares: FirmwareSet::new(board.name),
             preparer: HostBoard::default(),
         })
     }
 
-    fn adopt(&mut self, v: &'static FirmwareVariant, built: Result<Firmware, String>) {
-        for label in v.serves {
-            match &built {
-                Ok(f) => {
-                    self.firmwares.insert(label, f.clone());
-                }
-                Err(e) => {
-                    self.missing.insert(label, e.clone());
-                }
-            }
-        }
-    }
-
     /// The variant labels with a firmware.
     pub fn labels(&self) -> Vec<&str> {
-        self.firmwares.keys().copied().collect()
+        self.firmwares.labels()
     }
 
     /// The variants whose firmware did not build (or not fit), with why.
     pub fn failures(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.missing.iter().map(|(l, e)| (*l, e.as_str()))
+        self.firmwares.failures()
     }
 
     /// The firmware that runs `label`.
     pub fn firmware(&self, label: &str) -> Option<&Firmware> {
-        self.firmwares.get(label)
+        self.firmwares.get(label).ok()
     }
 
     /// Runs one cell in a fresh QEMU and returns its record, failed with a
@@ -184,13 +155,12 @@ impl QemuBoard {
         rec.meta
             .extra
             .insert("qemu_machine".into(), self.qemu.machine.into());
-        let Some(fw) = self.firmwares.get(label) else {
-            let why =
-                self.missing.get(label).cloned().unwrap_or_else(|| {
-                    format!("no `{label}` firmware built for {}", self.board.name)
-                });
-            rec.fail("build", "build", why);
-            return rec;
+        let fw = match self.firmwares.get(label) {
+            Ok(fw) => fw,
+            Err(why) => {
+                rec.fail("build", "build", why);
+                return rec;
+            }
         };
         rec.meta.toolchain = meta::rustc_version(fw.variant.env.toolchain);
         rec.meta
