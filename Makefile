@@ -66,7 +66,7 @@ laze-cell: setup ## build one firmware cell through laze [LAZE_BOARD=qemu-m33] [
 	bash scripts/laze-cell.sh $(LAZE_BOARD) $(LAZE_APP)
 
 # The footprint gate: fresh footprints of SIZE_BOARDS against results/baseline/.
-SIZE_BOARDS ?= qemu-m33 qemu-m4f qemu-rv32
+SIZE_BOARDS ?= qemu-m33 qemu-m4f qemu-rv32 rpi-pico2-w nrf52840dk espressif-esp32-c6-devkitc-1
 SIZE_RUNTIMES ?=
 size-check: setup ## footprint gate: make size for SIZE_BOARDS into build/size/, compared with results/baseline/ [THRESHOLD=1.0]
 	rm -rf build/size && mkdir -p build/size
