@@ -142,20 +142,32 @@ impl HostBoard {
             .join(&w.suite);
         std::fs::create_dir_all(&out).map_err(|e| ("internal".into(), e.to_string()))?;
         let out = out.join(format!("{}.bin", w.name));
+        // Boards may prepare the same module at once (parallel tests, two
+        // runners): each writes its own file, read back before it replaces
+        // the shared one, which stays for inspection.
+        static PREPARED: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let mine = out.with_extension(format!(
+            "{}-{}.tmp",
+            std::process::id(),
+            PREPARED.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        ));
         let o = Command::new(program)
             .arg("prepare")
             .arg(label)
             .arg(pointer_width.to_string())
             .arg(&w.wasm)
-            .arg(&out)
+            .arg(&mine)
             .stdin(Stdio::null())
             .output()
             .map_err(|e| ("internal".into(), e.to_string()))?;
         if !o.status.success() {
+            let _ = std::fs::remove_file(&mine);
             let msg = String::from_utf8_lossy(&o.stderr).trim().to_string();
             return Err(("malformed".into(), msg));
         }
-        std::fs::read(&out).map_err(|e| ("internal".into(), e.to_string()))
+        let bytes = std::fs::read(&mine).map_err(|e| ("internal".into(), e.to_string()))?;
+        let _ = std::fs::rename(&mine, &out);
+        Ok(bytes)
     }
 
     /// Runs one cell and returns its record, failed with a reason when

@@ -122,6 +122,15 @@ fn bad_input(board_name: &str) {
     std::fs::write(&malformed.wasm, b"\0asm\x01\0\0\0\x01\xff\xff garbage").unwrap();
     let r = q.run_cell("wasmi", &malformed, BUDGET);
     assert_eq!(kind(&r), "malformed", "{board_name}: {:?}", r.error);
+    // An empty module (nothing to load) fails on every runtime build.
+    std::fs::write(&malformed.wasm, b"").unwrap();
+    for label in ["wasmi", "wamr"] {
+        let r = q.run_cell(label, &malformed, BUDGET);
+        assert!(
+            !r.is_ok(),
+            "{board_name} {label}: an empty module passed: {r:?}"
+        );
+    }
 
     // Past the embedded linear-memory budget (4 pages).
     let (_d, grow) = module(
