@@ -42,13 +42,21 @@ pub fn git_commit() -> &'static str {
 }
 
 /// `rustc --version` of `toolchain` (`stable`, `nightly`), as cargo would
-/// use it.
+/// use it; asked once per toolchain and process (every record needs it).
 pub fn rustc_version(toolchain: Option<&str>) -> String {
+    static SEEN: std::sync::Mutex<Vec<(Option<String>, String)>> =
+        std::sync::Mutex::new(Vec::new());
+    let mut seen = SEEN.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, v)) = seen.iter().find(|(t, _)| t.as_deref() == toolchain) {
+        return v.clone();
+    }
     let mut cmd = Command::new("rustc");
     if let Some(t) = toolchain {
         cmd.arg(format!("+{t}"));
     }
-    run(cmd.arg("--version")).unwrap_or_else(|| "unknown".into())
+    let version = run(cmd.arg("--version")).unwrap_or_else(|| "unknown".into());
+    seen.push((toolchain.map(String::from), version.clone()));
+    version
 }
 
 /// Now, as an RFC 3339 UTC timestamp.

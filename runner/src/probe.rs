@@ -25,8 +25,8 @@ use crate::boards::{Access, Board, Probe};
 use crate::build::{self, FirmwareSet, FirmwareVariant};
 use crate::host::HostBoard;
 use crate::matrix::{CellRunner, Plan};
-use crate::qemu::{add_sizes, Firmware};
-use crate::results::{Metric, Record};
+use crate::qemu::{slot_image, Firmware};
+use crate::results::Record;
 use crate::suite::Workload;
 use crate::target::elf::FirmwareElf;
 use crate::target::rtt::{ControlBlock, LineAssembler, UpChannel};
@@ -167,41 +167,6 @@ impl ProbeBoard {
         rec
     }
 
-    /// The module slot image of one cell, or the failed record.
-    fn slot_image(
-        &self,
-        label: &str,
-        w: &Workload,
-        fw: &ProbeFirmware,
-        rec: &mut Record,
-    ) -> Option<Vec<u8>> {
-        if let Ok(wasm) = std::fs::read(&w.wasm) {
-            rec.metrics
-                .insert("wasm_bytes".into(), Metric::int(wasm.len() as u64, "B"));
-        }
-        let payload = match self.preparer.prepare(label, w, self.board.pointer_width) {
-            Ok(p) => p,
-            Err((kind, msg)) => {
-                rec.fail(&kind, "prepare", msg);
-                return None;
-            }
-        };
-        let image = trevm_protocol::slot::write(w.abi, &w.suite, &w.name, label, &payload);
-        if image.len() as u64 > fw.fw.slot.1 {
-            rec.fail(
-                "out-of-memory",
-                "load",
-                format!(
-                    "the module ({} B with its slot header) does not fit the {} B module slot in flash",
-                    image.len(),
-                    fw.fw.slot.1
-                ),
-            );
-            return None;
-        }
-        Some(image)
-    }
-
     /// Runs one cell on the board and returns its record, failed with a
     /// reason when anything went wrong.
     pub fn run_cell(&self, label: &str, w: &Workload, timeout: Duration) -> Record {
@@ -213,12 +178,7 @@ impl ProbeBoard {
                 return rec;
             }
         };
-        rec.meta.toolchain = meta::rustc_version(fw.fw.variant.env.toolchain);
-        rec.meta
-            .extra
-            .insert("firmware".into(), fw.fw.variant.name.into());
-        add_sizes(&mut rec, &fw.fw.sizes);
-        let Some(image) = self.slot_image(label, w, fw, &mut rec) else {
+        let Some(image) = slot_image(&self.preparer, self.board, &fw.fw, label, w, &mut rec) else {
             return rec;
         };
         self.run_on_board(fw, &image, timeout, &mut rec);
@@ -305,7 +265,8 @@ impl ProbeBoard {
             }
             for w in workloads {
                 let mut rec = self.record(label, w);
-                let what = match self.slot_image(label, w, fw, &mut rec) {
+                let what = match slot_image(&self.preparer, self.board, &fw.fw, label, w, &mut rec)
+                {
                     Some(image) => {
                         format!("slot image {} B at {:#010x}", image.len(), fw.slot_load)
                     }

@@ -77,6 +77,50 @@ pub fn add_sizes(rec: &mut Record, s: &SectionSizes) {
     }
 }
 
+/// What every bare-metal cell does before it runs, emulated or real: notes
+/// the firmware in `rec` (toolchain, build, section sizes), prepares the
+/// module for the board and returns its slot image, or fails `rec` (the
+/// module cannot be prepared, or does not fit the firmware's slot).
+pub fn slot_image(
+    preparer: &HostBoard,
+    board: &Board,
+    fw: &Firmware,
+    label: &str,
+    w: &Workload,
+    rec: &mut Record,
+) -> Option<Vec<u8>> {
+    rec.meta.toolchain = meta::rustc_version(fw.variant.env.toolchain);
+    rec.meta
+        .extra
+        .insert("firmware".into(), fw.variant.name.into());
+    add_sizes(rec, &fw.sizes);
+    if let Ok(wasm) = std::fs::read(&w.wasm) {
+        rec.metrics
+            .insert("wasm_bytes".into(), Metric::int(wasm.len() as u64, "B"));
+    }
+    let payload = match preparer.prepare(label, w, board.pointer_width) {
+        Ok(p) => p,
+        Err((kind, msg)) => {
+            rec.fail(&kind, "prepare", msg);
+            return None;
+        }
+    };
+    let image = trevm_protocol::slot::write(w.abi, &w.suite, &w.name, label, &payload);
+    if image.len() as u64 > fw.slot.1 {
+        rec.fail(
+            "out-of-memory",
+            "load",
+            format!(
+                "the module ({} B with its slot header) does not fit the {} B module slot in flash",
+                image.len(),
+                fw.slot.1
+            ),
+        );
+        return None;
+    }
+    Some(image)
+}
+
 /// An emulated board, its firmwares, and the host programs that prepare
 /// modules for it (precompiling for Pulley, wasefire's side tables).
 pub struct QemuBoard {
@@ -162,35 +206,9 @@ impl QemuBoard {
                 return rec;
             }
         };
-        rec.meta.toolchain = meta::rustc_version(fw.variant.env.toolchain);
-        rec.meta
-            .extra
-            .insert("firmware".into(), fw.variant.name.into());
-        add_sizes(&mut rec, &fw.sizes);
-        if let Ok(wasm) = std::fs::read(&w.wasm) {
-            rec.metrics
-                .insert("wasm_bytes".into(), Metric::int(wasm.len() as u64, "B"));
-        }
-        let payload = match self.preparer.prepare(label, w, self.board.pointer_width) {
-            Ok(p) => p,
-            Err((kind, msg)) => {
-                rec.fail(&kind, "prepare", msg);
-                return rec;
-            }
-        };
-        let image = trevm_protocol::slot::write(w.abi, &w.suite, &w.name, label, &payload);
-        if image.len() as u64 > fw.slot.1 {
-            rec.fail(
-                "out-of-memory",
-                "load",
-                format!(
-                    "the module ({} B with its slot header) does not fit the {} B module slot in flash",
-                    image.len(),
-                    fw.slot.1
-                ),
-            );
+        let Some(image) = slot_image(&self.preparer, self.board, fw, label, w, &mut rec) else {
             return rec;
-        }
+        };
         let dir = workspace::build_dir()
             .join("slots")
             .join(self.board.name)
