@@ -1,6 +1,9 @@
 # treVM bench — see README.md. `make help` lists the targets.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
+# The catalog's lists (runtimes, builds, boards, suites), generated from
+# catalog/src by `make catalog`; a test fails when it drifts.
+include mk/catalog.mk
 
 BOARD   ?= host
 RUNTIME ?=
@@ -26,11 +29,16 @@ CARGO   := cargo
 RUNNER  := $(CARGO) run --quiet --release -p trevm-runner --bin trevm --
 ANALYSIS := $(CARGO) run --quiet --release -p trevm-analysis --bin trevm-analysis --
 
-.PHONY: help setup workloads suites host-programs firmware smoke-firmware laze-cell size size-check bench plan test report compare list clean
+.PHONY: help catalog setup workloads suites host-programs firmware smoke-firmware laze-cell size size-check bench plan test report compare list clean
 
 help: ## this list
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
-	@echo "  variables: BOARD=$(BOARD) RUNTIME=<a,b> SUITE=own|coremark|embench|embench-current|all OUT=<file.jsonl> TIMEOUT=<s>"
+	@grep -E '^[a-z-]+:.*## ' $(firstword $(MAKEFILE_LIST)) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+	@echo "  variables: BOARD=$(BOARD) RUNTIME=<a,b> SUITE=$(subst $(eval) ,|,$(CATALOG_SUITES))|all OUT=<file.jsonl> TIMEOUT=<s>"
+	@echo "  boards: $(CATALOG_BOARDS)"
+	@echo "  runtimes: $(CATALOG_RUNTIMES)"
+
+catalog: ## regenerate laze-project.yml and mk/catalog.mk from the catalog (catalog/src)
+	TREVM_BLESS=1 $(CARGO) test --quiet -p trevm-catalog --features std --test drift
 
 setup: ## install Debian packages and Rust targets (idempotent)
 	@bash scripts/setup.sh
@@ -50,7 +58,7 @@ firmware: setup ## build a board's firmwares: BOARD=qemu-m33 [RUNTIME=a,b]
 	$(RUNNER) build --board $(BOARD) $(if $(RUNTIME),--runtime $(RUNTIME))
 
 # What `make test` runs on the emulated boards (runner/tests/qemu_boards.rs).
-SMOKE_BOARDS   := qemu-m33 qemu-m4f qemu-rv32
+SMOKE_BOARDS   := $(CATALOG_EMULATED_BOARDS)
 SMOKE_RUNTIMES := wasmi,wamr,native
 
 smoke-firmware: setup ## the firmwares the QEMU smoke test needs
@@ -66,7 +74,7 @@ laze-cell: setup ## build one firmware cell through laze [LAZE_BOARD=qemu-m33] [
 	bash scripts/laze-cell.sh $(LAZE_BOARD) $(LAZE_APP)
 
 # The footprint gate: fresh footprints of SIZE_BOARDS against results/baseline/.
-SIZE_BOARDS ?= qemu-m33 qemu-m4f qemu-rv32 rpi-pico2-w nrf52840dk espressif-esp32-c6-devkitc-1
+SIZE_BOARDS ?= $(CATALOG_FIRMWARE_BOARDS)
 SIZE_RUNTIMES ?=
 size-check: setup ## footprint gate: make size for SIZE_BOARDS into build/size/, compared with results/baseline/ [THRESHOLD=1.0]
 	rm -rf build/size && mkdir -p build/size

@@ -1,0 +1,98 @@
+//! Files generated from the catalog, so that tools that cannot read Rust
+//! (laze, make) see the same lists: `laze-project.yml` and `mk/catalog.mk`.
+//! `trevm catalog --emit laze|make` prints them, `make catalog` rewrites
+//! them, and a test fails when the committed files drift from the catalog.
+
+use std::fmt::Write as _;
+use std::string::String;
+use std::vec::Vec;
+
+use crate::board::BOARDS;
+use crate::runtime::{BuildEnv, BUILDS, RUNTIMES};
+use crate::suite::SUITES;
+
+/// The generated files: (path from the repository root, contents).
+pub fn files() -> [(&'static str, String); 2] {
+    [("laze-project.yml", laze()), ("mk/catalog.mk", make())]
+}
+
+const DO_NOT_EDIT: &str = "Generated from the catalog (catalog/src) by `make catalog`; do not edit.";
+
+/// `mk/catalog.mk`: the catalog's lists as make variables.
+pub fn make() -> String {
+    let words = |v: Vec<&str>| v.join(" ");
+    let firmware: Vec<&str> = BOARDS
+        .iter()
+        .filter(|b| b.has_firmware() && b.rustup_target)
+        .map(|b| b.name)
+        .collect();
+    let mut s = String::new();
+    let _ = writeln!(s, "# {DO_NOT_EDIT}");
+    let _ = writeln!(s, "# Runtime variant labels, in table order.");
+    let _ = writeln!(s, "CATALOG_RUNTIMES := {}", words(RUNTIMES.iter().map(|r| r.label).collect()));
+    let _ = writeln!(s, "# Firmware builds (`none`: no runtime, the footprint baseline).");
+    let _ = writeln!(s, "CATALOG_BUILDS := {}", words(BUILDS.iter().map(|b| b.name).collect()));
+    let _ = writeln!(s, "# Boards: all; emulated; with firmware buildable by rustup's targets.");
+    let _ = writeln!(s, "CATALOG_BOARDS := {}", words(BOARDS.iter().map(|b| b.name).collect()));
+    let _ = writeln!(
+        s,
+        "CATALOG_EMULATED_BOARDS := {}",
+        words(BOARDS.iter().filter(|b| b.emulated()).map(|b| b.name).collect())
+    );
+    let _ = writeln!(s, "CATALOG_FIRMWARE_BOARDS := {}", words(firmware));
+    let _ = writeln!(s, "# Suites.");
+    let _ = writeln!(s, "CATALOG_SUITES := {}", words(SUITES.iter().map(|s| s.name).collect()));
+    s
+}
+
+/// `laze-project.yml`: builders are the boards with firmware, apps the
+/// firmware builds.
+pub fn laze() -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "# {DO_NOT_EDIT}");
+    s.push_str(LAZE_CONTEXT);
+    s.push_str("\nbuilders:\n");
+    for b in BOARDS.iter().filter(|b| b.has_firmware() && b.rustup_target) {
+        let _ = write!(
+            s,
+            "  - name: {}\n    help: {}\n    env:\n      RUSTC_TARGET: {}\n\n",
+            b.name,
+            b.description,
+            b.target.unwrap_or_default()
+        );
+    }
+    s.push_str("apps:\n");
+    for (i, b) in BUILDS.iter().enumerate() {
+        let serves: Vec<&str> = b.serves().collect();
+        let _ = write!(s, "  - name: {}\n", b.name);
+        match b.adapter {
+            None => s.push_str("    help: no runtime, the footprint baseline\n"),
+            Some(adapter) => {
+                let _ = writeln!(s, "    help: the {adapter} adapter; serves {}", serves.join(", "));
+                s.push_str("    env:\n      global:\n");
+                let _ = writeln!(s, "        FEATURES: [{adapter}]");
+                let _ = writeln!(s, "        RUNTIMES: [{}]", serves.join(", "));
+                env_lines(&mut s, &b.env);
+            }
+        }
+        if i + 1 < BUILDS.len() {
+            s.push('\n');
+        }
+    }
+    s
+}
+
+fn env_lines(s: &mut String, env: &BuildEnv) {
+    if let Some(t) = env.toolchain {
+        let _ = writeln!(s, "        CARGO_TOOLCHAIN: +{t}");
+    }
+    if let Some(flags) = env.rustflags {
+        let _ = writeln!(s, "        CARGO_ENV:\n          - 'RUSTFLAGS=\"{flags}\"'");
+    }
+    if let Some(dir) = env.target_dir {
+        let _ = writeln!(s, "        TARGET_DIR: target/{dir}");
+    }
+}
+
+/// The hand-written part of `laze-project.yml`: how laze calls cargo.
+const LAZE_CONTEXT: &str = include_str!("laze-context.yml");

@@ -1,0 +1,374 @@
+//! Runtime variants, in table order, and the firmware builds that serve
+//! them.
+//!
+//! A *runtime variant* is what a results record names in `runtime`: one
+//! runtime crate in one configuration. Several variants may share one
+//! adapter (`benches/src/runtimes/<adapter>.rs`, behind the cargo feature
+//! of the same name) and one *firmware build*: `wamr` and `wamr-fast` are
+//! one WAMR build, `wasmtime-no-simd` and `trevm` one wasmtime build
+//! without Pulley's SIMD. Builds differ where cargo cannot mix them in one
+//! binary: the toolchain (wasefire needs nightly) or `RUSTFLAGS` (Pulley's
+//! SIMD switch), each with its own target directory ([`BuildEnv`]).
+
+/// Toolchain, `RUSTFLAGS` and cargo target directory of a build: what
+/// cannot be mixed into one cargo build.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BuildEnv {
+    /// Name, also the host program's folder under `build/host/`.
+    pub name: &'static str,
+    /// Rust toolchain (`None`: the default, stable).
+    pub toolchain: Option<&'static str>,
+    /// Extra `RUSTFLAGS`.
+    pub rustflags: Option<&'static str>,
+    /// Cargo target directory below `target/` (`None`: `target/` itself).
+    pub target_dir: Option<&'static str>,
+}
+
+impl BuildEnv {
+    /// Stable, no extra flags.
+    pub const STABLE: BuildEnv = BuildEnv {
+        name: "stable",
+        toolchain: None,
+        rustflags: None,
+        target_dir: None,
+    };
+    /// Pulley built without its SIMD interpreter (the paper's "no SIMD").
+    pub const NO_SIMD: BuildEnv = BuildEnv {
+        name: "no-simd",
+        toolchain: None,
+        rustflags: Some("--cfg pulley_disable_interp_simd"),
+        target_dir: Some("no-simd"),
+    };
+    /// Nightly (wasefire needs it).
+    pub const NIGHTLY: BuildEnv = BuildEnv {
+        name: "nightly",
+        toolchain: Some("nightly"),
+        rustflags: None,
+        target_dir: Some("nightly"),
+    };
+    /// Every build environment, in table order.
+    pub const ALL: &'static [BuildEnv] = &[Self::STABLE, Self::NO_SIMD, Self::NIGHTLY];
+}
+
+/// How a module is turned into what the device loads, on the host.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Preparation {
+    /// Loaded as it is.
+    None,
+    /// Precompiled with Cranelift for Pulley (`pulley32`/`pulley64`).
+    Precompiled,
+    /// wasefire's side table added.
+    SideTable,
+    /// No module: the workload is compiled into the program (`native`).
+    Native,
+}
+
+/// What a runtime variant can do; the harness and its tests take these
+/// into account instead of special-casing labels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Capabilities {
+    /// Meters fuel, so an endless loop ends as `out-of-fuel`.
+    pub fuel: bool,
+    /// Enforces the linear-memory budget itself (a memory limiter); without
+    /// one, growth past the budget is caught by the heap budget.
+    pub memory_limiter: bool,
+    /// Its heap goes through the tracking allocator on the host (wasm3
+    /// allocates with the libc's `malloc` there).
+    pub heap_counted_on_host: bool,
+    /// Accepts the custom-page-sizes proposal.
+    pub custom_page_sizes: bool,
+    /// Host-side preparation of modules.
+    pub preparation: Preparation,
+}
+
+const fn caps(
+    fuel: bool,
+    memory_limiter: bool,
+    heap_counted_on_host: bool,
+    custom_page_sizes: bool,
+    preparation: Preparation,
+) -> Capabilities {
+    Capabilities {
+        fuel,
+        memory_limiter,
+        heap_counted_on_host,
+        custom_page_sizes,
+        preparation,
+    }
+}
+
+/// One runtime variant: a row of the tables.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RuntimeVariant {
+    /// Label in results, on the command line and in tables.
+    pub label: &'static str,
+    /// The adapter (`benches/src/runtimes/<adapter>.rs`), also the cargo
+    /// feature of `trevm-bench` and `trevm-firmware` that compiles it in.
+    pub adapter: &'static str,
+    /// The runtime crate, as `Cargo.lock` names it.
+    pub krate: &'static str,
+    /// Its version, pinned (`=`) in `benches/Cargo.toml` (a test checks).
+    pub version: &'static str,
+    /// Its cargo features and build switches, as results record them.
+    pub features: &'static [&'static str],
+    /// The firmware build that serves it ([`BUILDS`]).
+    pub build: &'static str,
+    /// What it can do.
+    pub caps: Capabilities,
+    /// Measured by the paper (its raw data uses the same label).
+    pub in_paper: bool,
+    /// Colour in every figure (RGB), so figures agree.
+    pub colour: [u8; 3],
+    /// Configuration, one line (the README's table).
+    pub summary: &'static str,
+}
+
+/// Label of the no-runtime firmware, the footprint baseline.
+pub const NO_RUNTIME: &str = "none";
+
+const PULLEY: Capabilities = caps(false, true, true, true, Preparation::Precompiled);
+
+/// Every runtime variant, in table order.
+pub const RUNTIMES: &[RuntimeVariant] = &[
+    RuntimeVariant {
+        label: "wasmtime",
+        adapter: "wasmtime",
+        krate: "wasmtime",
+        version: "48.0.8",
+        features: &["runtime", "pulley", "interp-simd"],
+        build: "wasmtime",
+        caps: PULLEY,
+        in_paper: true,
+        colour: [31, 119, 180],
+        summary: "wasmtime + Pulley interpreter with SIMD; modules precompiled on the host with Cranelift (pulley32 on boards, pulley64 on the host) and loaded in place",
+    },
+    RuntimeVariant {
+        label: "wasmtime-no-simd",
+        adapter: "wasmtime",
+        krate: "wasmtime",
+        version: "48.0.8",
+        features: &["runtime", "pulley", "cfg(pulley_disable_interp_simd)"],
+        build: "wasmtime-no-simd",
+        caps: PULLEY,
+        in_paper: true,
+        colour: [120, 175, 225],
+        summary: "the same, Pulley built with --cfg pulley_disable_interp_simd (and the SIMD proposal off), as in the paper",
+    },
+    RuntimeVariant {
+        label: "trevm",
+        adapter: "wasmtime",
+        krate: "wasmtime",
+        version: "48.0.8",
+        features: &["runtime", "pulley", "cfg(pulley_disable_interp_simd)", "fuel", "custom-page-sizes"],
+        build: "wasmtime-no-simd",
+        caps: caps(true, true, true, true, Preparation::Precompiled),
+        in_paper: false,
+        colour: [0, 128, 128],
+        summary: "treVM's host configuration, the reference runtime: Pulley without SIMD, fuel metering, custom page sizes, 16 KiB Wasm stack",
+    },
+    RuntimeVariant {
+        label: "wasmi",
+        adapter: "wasmi",
+        krate: "wasmi",
+        version: "2.0.0",
+        features: &["validate"],
+        build: "wasmi",
+        caps: caps(false, true, true, false, Preparation::None),
+        in_paper: true,
+        colour: [255, 127, 14],
+        summary: "defaults (lazy translation), validation; portable-dispatch on RISC-V",
+    },
+    RuntimeVariant {
+        label: "wamr",
+        adapter: "wamr",
+        krate: "wamrx-sys",
+        version: "0.3.0",
+        features: &["classic-interp"],
+        build: "wamr",
+        caps: caps(false, true, true, false, Preparation::None),
+        in_paper: true,
+        colour: [44, 160, 44],
+        summary: "WAMR 2.4.3 classic interpreter: C sources of the wamrx-sys crate compiled here with our bare-metal platform layer; heap through the Rust allocator",
+    },
+    RuntimeVariant {
+        label: "wamr-fast",
+        adapter: "wamr",
+        krate: "wamrx-sys",
+        version: "0.3.0",
+        features: &["fast-interp"],
+        build: "wamr",
+        caps: caps(false, true, true, false, Preparation::None),
+        in_paper: true,
+        colour: [150, 215, 120],
+        summary: "WAMR 2.4.3 fast interpreter, same build",
+    },
+    RuntimeVariant {
+        label: "wasm-interpreter",
+        adapter: "wasm-interpreter",
+        krate: "dlr-wasm-interpreter",
+        version: "0.2.0",
+        features: &[],
+        build: "wasm-interpreter",
+        caps: caps(false, false, true, false, Preparation::None),
+        in_paper: true,
+        colour: [148, 103, 189],
+        summary: "DLR wasm-interpreter, small stacks",
+    },
+    RuntimeVariant {
+        label: "wasefire",
+        adapter: "wasefire",
+        krate: "wasefire-interpreter",
+        version: "0.5.0",
+        features: &["float-types"],
+        build: "wasefire",
+        caps: caps(false, false, true, false, Preparation::SideTable),
+        in_paper: true,
+        colour: [140, 86, 75],
+        summary: "wasefire in-place interpreter (nightly); modules prepared on the host (side table)",
+    },
+    RuntimeVariant {
+        label: "tinywasm",
+        adapter: "tinywasm",
+        krate: "tinywasm",
+        version: "0.10.0",
+        features: &["parser"],
+        build: "tinywasm",
+        caps: caps(false, true, true, false, Preparation::None),
+        in_paper: false,
+        colour: [227, 119, 194],
+        summary: "tinywasm, small fixed stacks",
+    },
+    RuntimeVariant {
+        label: "wasm3",
+        adapter: "wasm3",
+        krate: "wasm3",
+        version: "0.3.1",
+        features: &["use-32bit-slots", "build-bindgen"],
+        build: "wasm3",
+        caps: caps(false, true, false, false, Preparation::None),
+        in_paper: false,
+        colour: [188, 189, 34],
+        summary: "wasm3 (C), 32-bit slots; unmaintained since 2022, a reference point",
+    },
+    RuntimeVariant {
+        label: "native",
+        adapter: "native",
+        krate: "own-workloads",
+        version: "0.1.0",
+        features: &[],
+        build: "native",
+        caps: caps(false, false, true, false, Preparation::Native),
+        in_paper: false,
+        colour: [110, 110, 110],
+        summary: "no runtime: the workload compiled natively, the physical limit",
+    },
+];
+
+/// One firmware build of a board (and one host program's share): a single
+/// runtime adapter, or none for the footprint baseline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FirmwareBuild {
+    /// Name, also the ELF's name under `build/firmware/<board>/`.
+    pub name: &'static str,
+    /// The adapter it compiles in (a cargo feature of `trevm-firmware`);
+    /// `None`: no runtime.
+    pub adapter: Option<&'static str>,
+    /// Toolchain and flags.
+    pub env: BuildEnv,
+}
+
+/// Every firmware build, in table order; `none` is the runtime-free
+/// baseline of the footprint figures.
+pub const BUILDS: &[FirmwareBuild] = &[
+    build("none", None, BuildEnv::STABLE),
+    build("wasmtime", Some("wasmtime"), BuildEnv::STABLE),
+    build("wasmtime-no-simd", Some("wasmtime"), BuildEnv::NO_SIMD),
+    build("wasmi", Some("wasmi"), BuildEnv::STABLE),
+    build("wamr", Some("wamr"), BuildEnv::STABLE),
+    build("wasm-interpreter", Some("wasm-interpreter"), BuildEnv::STABLE),
+    build("wasefire", Some("wasefire"), BuildEnv::NIGHTLY),
+    build("tinywasm", Some("tinywasm"), BuildEnv::STABLE),
+    build("wasm3", Some("wasm3"), BuildEnv::STABLE),
+    build("native", Some("native"), BuildEnv::STABLE),
+];
+
+const fn build(name: &'static str, adapter: Option<&'static str>, env: BuildEnv) -> FirmwareBuild {
+    FirmwareBuild { name, adapter, env }
+}
+
+impl FirmwareBuild {
+    /// The labels this build serves, in table order (`none` for the
+    /// baseline).
+    pub fn serves(&self) -> impl Iterator<Item = &'static str> + '_ {
+        let none = (self.adapter.is_none()).then_some(NO_RUNTIME);
+        none.into_iter().chain(
+            RUNTIMES
+                .iter()
+                .filter(move |r| crate::str_eq(r.build, self.name))
+                .map(|r| r.label),
+        )
+    }
+
+    /// Whether this build serves `label`.
+    pub fn serves_label(&self, label: &str) -> bool {
+        self.serves().any(|l| l == label)
+    }
+}
+
+/// The runtime variant called `label`.
+pub fn find(label: &str) -> Option<&'static RuntimeVariant> {
+    RUNTIMES.iter().find(|r| r.label == label)
+}
+
+/// The firmware build that serves `label` (a variant label or `none`).
+pub fn build_for(label: &str) -> Option<&'static FirmwareBuild> {
+    BUILDS.iter().find(|b| b.serves_label(label))
+}
+
+/// The firmware build called `name`.
+pub fn find_build(name: &str) -> Option<&'static FirmwareBuild> {
+    BUILDS.iter().find(|b| b.name == name)
+}
+
+/// Position of `label` in table order (`none` and unknown labels last).
+pub fn order(label: &str) -> usize {
+    RUNTIMES
+        .iter()
+        .position(|r| r.label == label)
+        .unwrap_or(RUNTIMES.len())
+}
+
+/// Whether `label` names a runtime variant (`none` does not).
+pub fn is_label(label: &str) -> bool {
+    find(label).is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_label_is_served_by_exactly_one_build() {
+        for r in RUNTIMES {
+            let n = BUILDS.iter().filter(|b| b.serves_label(r.label)).count();
+            assert_eq!(n, 1, "{}", r.label);
+            let b = build_for(r.label).unwrap();
+            assert_eq!(b.adapter, Some(r.adapter), "{}", r.label);
+        }
+        assert_eq!(build_for(NO_RUNTIME).unwrap().name, "none");
+        for b in BUILDS {
+            assert!(b.serves().next().is_some(), "build {} serves nothing", b.name);
+        }
+    }
+
+    #[test]
+    fn labels_are_unique() {
+        for r in RUNTIMES {
+            assert_eq!(RUNTIMES.iter().filter(|o| o.label == r.label).count(), 1);
+            assert_ne!(r.label, NO_RUNTIME);
+        }
+        for b in BUILDS {
+            assert_eq!(BUILDS.iter().filter(|o| o.name == b.name).count(), 1);
+        }
+    }
+}

@@ -1,0 +1,11 @@
+# Generated from the catalog (catalog/src) by `make catalog`; do not edit.
+# Runtime variant labels, in table order.
+CATALOG_RUNTIMES := wasmtime wasmtime-no-simd trevm wasmi wamr wamr-fast wasm-interpreter wasefire tinywasm wasm3 native
+# Firmware builds (`none`: no runtime, the footprint baseline).
+CATALOG_BUILDS := none wasmtime wasmtime-no-simd wasmi wamr wasm-interpreter wasefire tinywasm wasm3 native
+# Boards: all; emulated; with firmware buildable by rustup's targets.
+CATALOG_BOARDS := host qemu-m33 qemu-m4f qemu-rv32 rpi-pico2-w nrf52840dk espressif-esp32-c6-devkitc-1 espressif-esp32-devkitc
+CATALOG_EMULATED_BOARDS := qemu-m33 qemu-m4f qemu-rv32
+CATALOG_FIRMWARE_BOARDS := qemu-m33 qemu-m4f qemu-rv32 rpi-pico2-w nrf52840dk espressif-esp32-c6-devkitc-1
+# Suites.
+CATALOG_SUITES := own coremark embench embench-current
