@@ -4,23 +4,16 @@
 
 use std::path::PathBuf;
 
-const CRATES: &[&str] = &[
-    "wasmtime",
-    "wasmi",
-    "dlr-wasm-interpreter",
-    "tinywasm",
-    "wasefire-interpreter",
-    "wasm3",
-    "wamrx-sys",
-    "own-workloads",
-];
-
 fn main() {
     let lock = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap()).join("../Cargo.lock");
     println!("cargo:rerun-if-changed={}", lock.display());
     println!("cargo:rustc-check-cfg=cfg(pulley_disable_interp_simd)");
     let text = std::fs::read_to_string(&lock).unwrap_or_default();
-    for krate in CRATES {
+    // Every runtime crate of the catalog (`own-workloads` serves `native`).
+    let mut crates: Vec<&str> = trevm_catalog::RUNTIMES.iter().map(|r| r.krate).collect();
+    crates.sort_unstable();
+    crates.dedup();
+    for krate in crates {
         let version = version_in_lock(&text, krate).unwrap_or_else(|| "unknown".into());
         let var = krate.to_uppercase().replace('-', "_");
         println!("cargo:rustc-env=TREVM_VERSION_{var}={version}");

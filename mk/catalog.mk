@@ -1,6 +1,6 @@
 # Generated from the catalog (catalog/src) by `make catalog`; do not edit.
 # Runtime variant labels, in table order.
-CATALOG_RUNTIMES := wasmtime wasmtime-no-simd trevm wasmi wamr wamr-fast wasm-interpreter wasefire tinywasm wasm3 native
+CATALOG_RUNTIMES := native trevm wasmtime wasmtime-no-simd wasmi wamr wamr-fast wasm-interpreter wasefire tinywasm wasm3
 # Firmware builds (`none`: no runtime, the footprint baseline).
 CATALOG_BUILDS := none wasmtime wasmtime-no-simd wasmi wamr wasm-interpreter wasefire tinywasm wasm3 native
 # Boards: all; emulated; with firmware buildable by rustup's targets.

@@ -83,41 +83,7 @@ pub struct Dataset {
     pub superseded: usize,
 }
 
-/// Canonical display order of runtime labels; unknown ones follow,
-/// alphabetically.
-pub const RUNTIME_ORDER: &[&str] = &[
-    "native",
-    "trevm",
-    "wasmtime",
-    "wasmtime-no-simd",
-    "wasmi",
-    "wamr",
-    "wamr-fast",
-    "wasm-interpreter",
-    "wasefire",
-    "tinywasm",
-    "wasm3",
-    "none",
-];
-
-/// Canonical display order of boards: ours, each real board followed by
-/// the paper's board of the same kind (so the paper's come out as pico2w,
-/// nrf52840dk, esp32-c6, esp32).
-pub const BOARD_ORDER: &[&str] = &[
-    "qemu-m33",
-    "qemu-m4f",
-    "qemu-rv32",
-    "rpi-pico2-w",
-    "pico2w",
-    "nrf52840dk",
-    "espressif-esp32-c6-devkitc-1",
-    "esp32-c6",
-    "espressif-esp32-devkitc",
-    "esp32",
-    "host",
-];
-
-fn order_by(list: &[&str], names: impl IntoIterator<Item = String>) -> Vec<String> {
+fn order_by(names: impl IntoIterator<Item = String>, pos: impl Fn(&str) -> usize) -> Vec<String> {
     let mut v: Vec<String> = names
         .into_iter()
         .collect::<BTreeSet<_>>()
@@ -125,21 +91,23 @@ fn order_by(list: &[&str], names: impl IntoIterator<Item = String>) -> Vec<Strin
         .collect();
     v.sort_by_key(|n| {
         (
-            list.iter().position(|x| x == n).unwrap_or(usize::MAX),
+            pos(n),
             n.clone(),
         )
     });
     v
 }
 
-/// Sorts runtime labels in [`RUNTIME_ORDER`], deduplicated.
+/// Sorts runtime labels in the catalog's table order (`none`, then
+/// unknown labels alphabetically, last), deduplicated.
 pub fn sort_runtimes(names: impl IntoIterator<Item = String>) -> Vec<String> {
-    order_by(RUNTIME_ORDER, names)
+    order_by(names, |n| trevm_catalog::runtime::order(n))
 }
 
-/// Sorts board names in [`BOARD_ORDER`], deduplicated.
+/// Sorts board names in the catalog's order (each of the paper's boards
+/// after the first real board compared with it), deduplicated.
 pub fn sort_boards(names: impl IntoIterator<Item = String>) -> Vec<String> {
-    order_by(BOARD_ORDER, names)
+    order_by(names, |n| trevm_catalog::board::order(n))
 }
 
 impl Dataset {
@@ -187,7 +155,7 @@ impl Dataset {
         }
     }
 
-    /// Boards present, in [`BOARD_ORDER`].
+    /// Boards present, in the catalog's order.
     pub fn boards(&self) -> Vec<String> {
         sort_boards(self.cells.keys().map(|k| k.board.clone()))
     }
@@ -362,9 +330,9 @@ mod tests {
     fn failed_is_not_zero() {
         let mut r = Record::ok("b", "wasmi", "own", "x");
         r.status = crate::record::Status::Failed;
-        r.error = Some(crate::record::ErrorInfo {
-            kind: "trap".into(),
-            stage: "run".into(),
+        r.error = Some(crate::record::CellError {
+            kind: trevm_catalog::Kind::Trap,
+            stage: trevm_catalog::Stage::Run,
             message: "unreachable".into(),
         });
         let ds = Dataset::from_records([located(r, 1)]);

@@ -14,17 +14,17 @@ use crate::views;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-/// Our board → the paper's board it stands in for (emulated stand-ins first,
-/// then the real boards).
-pub const BOARD_PAIRS: &[(&str, &str)] = &[
-    ("qemu-m33", "pico2w"),
-    ("qemu-m4f", "nrf52840dk"),
-    ("qemu-rv32", "esp32-c6"),
-    ("rpi-pico2-w", "pico2w"),
-    ("nrf52840dk", "nrf52840dk"),
-    ("espressif-esp32-c6-devkitc-1", "esp32-c6"),
-    ("espressif-esp32-devkitc", "esp32"),
-];
+/// Our board → the paper's board it is compared with, from the catalog
+/// (emulated stand-ins first, then the real boards).
+pub fn board_pairs() -> Vec<(&'static str, &'static str)> {
+    let boards = trevm_catalog::BOARDS.iter();
+    let emulated = boards.clone().filter(|b| b.emulated());
+    let real = boards.filter(|b| !b.emulated());
+    emulated
+        .chain(real)
+        .filter_map(|b| Some((b.name, b.paper_board?)))
+        .collect()
+}
 
 /// Default reference runtime: the one the paper measured in every suite on
 /// every board.
@@ -32,10 +32,7 @@ pub const DEFAULT_REFERENCE: &str = "wasmi";
 
 /// The paper board paired with one of our boards.
 pub fn paper_board_for(ours: &str) -> Option<&'static str> {
-    BOARD_PAIRS
-        .iter()
-        .find(|(o, _)| *o == ours)
-        .map(|(_, p)| *p)
+    trevm_catalog::board::find(ours)?.paper_board
 }
 
 /// One benchmark compared.

@@ -39,25 +39,27 @@
 
 use crate::dataset::Dataset;
 use crate::record::{
+    Meta,
     LoadErrors, LocatedRecord, Metric, ParseError, Record, Source, FOOTPRINT_SUITE,
     FOOTPRINT_WORKLOAD,
 };
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// The paper's board folders, in the order the report shows them.
-pub const PAPER_BOARDS: &[&str] = &["pico2w", "nrf52840dk", "esp32-c6", "esp32"];
+/// The paper's board folders, in the order the report shows them (the
+/// catalog's [`trevm_catalog::board::PAPER_BOARDS`]).
+pub fn paper_boards() -> impl Iterator<Item = &'static str> {
+    trevm_catalog::board::PAPER_BOARDS.iter().map(|b| b.name)
+}
 
-/// Runtime labels that may appear in the paper's files.
-pub const PAPER_RUNTIMES: &[&str] = &[
-    "wasmtime",
-    "wasmtime-no-simd",
-    "wasmi",
-    "wamr",
-    "wamr-fast",
-    "wasm-interpreter",
-    "wasefire",
-];
+/// Runtime labels that may appear in the paper's files: the catalog's
+/// variants the paper measured.
+pub fn paper_runtimes() -> impl Iterator<Item = &'static str> {
+    trevm_catalog::RUNTIMES
+        .iter()
+        .filter(|r| r.in_paper)
+        .map(|r| r.label)
+}
 
 /// The 19 programs of Embench 1.0 (upstream spelling).
 pub const EMBENCH_1_0: &[&str] = &[
@@ -287,7 +289,7 @@ fn is_header(line: &Line, first: &[&str]) -> bool {
 }
 
 fn check_runtime(path: &Path, line: Option<usize>, rt: &str) -> Result<(), ParseError> {
-    if PAPER_RUNTIMES.contains(&rt) {
+    if paper_runtimes().any(|r| r == rt) {
         Ok(())
     } else {
         Err(err(path, line, format!("unknown runtime `{rt}`")))
@@ -542,17 +544,18 @@ pub fn import(dir: &Path) -> Result<PaperData, LoadErrors> {
     }
 }
 
-fn paper_meta(board: &str) -> serde_json::Value {
-    serde_json::json!({
-        "tool": "dcoss2026-paper",
-        "board": board,
-        "emulated": false,
-        "clock_unit": "ms",
-    })
+fn paper_meta(board: &str) -> Meta {
+    Meta {
+        tool: "dcoss2026-paper".into(),
+        board: board.into(),
+        emulated: false,
+        clock_unit: "ms".into(),
+        ..Meta::default()
+    }
 }
 
 impl PaperData {
-    /// Board names in display order ([`PAPER_BOARDS`] first).
+    /// Board names in display order (the catalog's order).
     pub fn board_names(&self) -> Vec<String> {
         crate::dataset::sort_boards(self.boards.keys().cloned())
     }

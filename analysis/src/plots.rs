@@ -161,33 +161,23 @@ pub struct StackedChart {
     pub panels: Vec<StackedPanel>,
 }
 
-/// Colour of a runtime, fixed so that all figures agree.
+/// Colour of a runtime, fixed so that all figures agree: the catalog's for
+/// its variants, one of a few extra colours (by name) for any other label.
 pub fn runtime_color(runtime: &str) -> RGBColor {
-    match runtime {
-        "native" => RGBColor(110, 110, 110),
-        "trevm" => RGBColor(0, 128, 128),
-        "wasmtime" => RGBColor(31, 119, 180),
-        "wasmtime-no-simd" => RGBColor(120, 175, 225),
-        "wasmi" => RGBColor(255, 127, 14),
-        "wamr" => RGBColor(44, 160, 44),
-        "wamr-fast" => RGBColor(150, 215, 120),
-        "wasm-interpreter" => RGBColor(148, 103, 189),
-        "wasefire" => RGBColor(140, 86, 75),
-        "tinywasm" => RGBColor(227, 119, 194),
-        "wasm3" => RGBColor(188, 189, 34),
-        other => {
-            const EXTRA: [RGBColor; 4] = [
-                RGBColor(23, 190, 207),
-                RGBColor(57, 59, 121),
-                RGBColor(132, 60, 57),
-                RGBColor(99, 121, 57),
-            ];
-            let h = other
-                .bytes()
-                .fold(0usize, |a, b| a.wrapping_mul(31).wrapping_add(b as usize));
-            EXTRA[h % EXTRA.len()]
-        }
+    if let Some(r) = trevm_catalog::runtime::find(runtime) {
+        let [red, green, blue] = r.colour;
+        return RGBColor(red, green, blue);
     }
+    const EXTRA: [RGBColor; 4] = [
+        RGBColor(23, 190, 207),
+        RGBColor(57, 59, 121),
+        RGBColor(132, 60, 57),
+        RGBColor(99, 121, 57),
+    ];
+    let h = runtime
+        .bytes()
+        .fold(0usize, |a, b| a.wrapping_mul(31).wrapping_add(b as usize));
+    EXTRA[h % EXTRA.len()]
 }
 
 /// Colour of an ELF section layer.

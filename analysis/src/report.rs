@@ -462,7 +462,7 @@ pub fn build_report(
                 &opts.overhead_reference,
             )?,
         ));
-        let pairs: Vec<(String, String)> = pairing::BOARD_PAIRS
+        let pairs: Vec<(String, String)> = pairing::board_pairs()
             .iter()
             .filter(|(o, p)| ob.iter().any(|b| b == o) && pb.iter().any(|b| b == p))
             .map(|(o, p)| (o.to_string(), p.to_string()))

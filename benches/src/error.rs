@@ -3,69 +3,11 @@
 use alloc_crate::string::{String, ToString};
 use core::fmt;
 
-/// What kind of failure happened. The names match the `error.kind` field of
-/// the results format (see `docs/results-format.md`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ErrorKind {
-    /// The module (or its prepared form) is not valid.
-    Malformed,
-    /// An import could not be resolved, or an export is missing or has the
-    /// wrong type.
-    Link,
-    /// The guest trapped.
-    Trap,
-    /// The guest ran out of fuel (runtimes with fuel metering).
-    OutOfFuel,
-    /// A memory budget (heap or linear memory) was exceeded.
-    OutOfMemory,
-    /// The workload ran but its self-check failed.
-    Verify,
-    /// The runtime cannot do what was asked (for example a missing feature).
-    Unsupported,
-    /// Anything else; a bug in the harness or the runtime.
-    Internal,
-}
-
-impl ErrorKind {
-    /// The name used in results files.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorKind::Malformed => "malformed",
-            ErrorKind::Link => "link",
-            ErrorKind::Trap => "trap",
-            ErrorKind::OutOfFuel => "out-of-fuel",
-            ErrorKind::OutOfMemory => "out-of-memory",
-            ErrorKind::Verify => "verify",
-            ErrorKind::Unsupported => "unsupported",
-            ErrorKind::Internal => "internal",
-        }
-    }
-}
-
-/// Where in a cell's life the failure happened.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Stage {
-    /// Host-side preparation (precompiling, adding side tables).
-    Prepare,
-    /// Decoding and validating the module.
-    Load,
-    /// Linking imports and instantiating.
-    Instantiate,
-    /// Calling the module's exports.
-    Run,
-}
-
-impl Stage {
-    /// The name used in results files.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Stage::Prepare => "prepare",
-            Stage::Load => "load",
-            Stage::Instantiate => "instantiate",
-            Stage::Run => "run",
-        }
-    }
-}
+/// What kind of failure happened: the catalog's failure vocabulary (its
+/// names are the `error.kind` field of the results format).
+pub use trevm_catalog::failure::Kind as ErrorKind;
+/// Where in a cell's life the failure happened (`error.stage`).
+pub use trevm_catalog::failure::Stage;
 
 /// A failure with its kind, stage and the runtime's own message.
 #[derive(Clone, Debug, PartialEq)]

@@ -128,8 +128,33 @@ pub const NO_RUNTIME: &str = "none";
 
 const PULLEY: Capabilities = caps(false, true, true, true, Preparation::Precompiled);
 
-/// Every runtime variant, in table order.
+/// Every runtime variant, in table order: `native` (the physical limit)
+/// first, then `trevm` (the reference runtime), then the others.
 pub const RUNTIMES: &[RuntimeVariant] = &[
+    RuntimeVariant {
+        label: "native",
+        adapter: "native",
+        krate: "own-workloads",
+        version: "0.1.0",
+        features: &[],
+        build: "native",
+        caps: caps(false, false, true, false, Preparation::Native),
+        in_paper: false,
+        colour: [110, 110, 110],
+        summary: "no runtime: the workload compiled natively, the physical limit",
+    },
+    RuntimeVariant {
+        label: "trevm",
+        adapter: "wasmtime",
+        krate: "wasmtime",
+        version: "48.0.8",
+        features: &["runtime", "pulley", "cfg(pulley_disable_interp_simd)", "fuel", "custom-page-sizes"],
+        build: "wasmtime-no-simd",
+        caps: caps(true, true, true, true, Preparation::Precompiled),
+        in_paper: false,
+        colour: [0, 128, 128],
+        summary: "treVM's host configuration, the reference runtime: Pulley without SIMD, fuel metering, custom page sizes, 16 KiB Wasm stack",
+    },
     RuntimeVariant {
         label: "wasmtime",
         adapter: "wasmtime",
@@ -153,18 +178,6 @@ pub const RUNTIMES: &[RuntimeVariant] = &[
         in_paper: true,
         colour: [120, 175, 225],
         summary: "the same, Pulley built with --cfg pulley_disable_interp_simd (and the SIMD proposal off), as in the paper",
-    },
-    RuntimeVariant {
-        label: "trevm",
-        adapter: "wasmtime",
-        krate: "wasmtime",
-        version: "48.0.8",
-        features: &["runtime", "pulley", "cfg(pulley_disable_interp_simd)", "fuel", "custom-page-sizes"],
-        build: "wasmtime-no-simd",
-        caps: caps(true, true, true, true, Preparation::Precompiled),
-        in_paper: false,
-        colour: [0, 128, 128],
-        summary: "treVM's host configuration, the reference runtime: Pulley without SIMD, fuel metering, custom page sizes, 16 KiB Wasm stack",
     },
     RuntimeVariant {
         label: "wasmi",
@@ -249,18 +262,6 @@ pub const RUNTIMES: &[RuntimeVariant] = &[
         in_paper: false,
         colour: [188, 189, 34],
         summary: "wasm3 (C), 32-bit slots; unmaintained since 2022, a reference point",
-    },
-    RuntimeVariant {
-        label: "native",
-        adapter: "native",
-        krate: "own-workloads",
-        version: "0.1.0",
-        features: &[],
-        build: "native",
-        caps: caps(false, false, true, false, Preparation::Native),
-        in_paper: false,
-        colour: [110, 110, 110],
-        summary: "no runtime: the workload compiled natively, the physical limit",
     },
 ];
 

@@ -113,3 +113,20 @@ fn linker_scripts_cap_memory_at_the_catalogs_budgets() {
     }
     assert_eq!(checked, 5, "the five boards linked by cortex-m-rt / riscv-rt");
 }
+
+#[test]
+fn every_board_and_adapter_has_its_feature_and_file() {
+    let firmware = read("firmware/Cargo.toml");
+    let benches = read("benches/Cargo.toml");
+    for b in BOARDS.iter().filter(|b| b.has_firmware() && b.rustup_target) {
+        assert!(firmware.contains(&format!("\nboard-{} = ", b.name)), "firmware/Cargo.toml: no feature board-{}", b.name);
+        let file = format!("firmware/src/board/{}.rs", b.name.replace('-', "_"));
+        assert!(root().join(&file).is_file(), "{}: no board file {file}", b.name);
+    }
+    for r in RUNTIMES {
+        assert!(firmware.contains(&format!("\n{} = [\"trevm-bench/{}\"]", r.adapter, r.adapter)), "firmware/Cargo.toml: no feature {}", r.adapter);
+        assert!(benches.contains(&format!("\n{} = [", r.adapter)), "benches/Cargo.toml: no feature {}", r.adapter);
+        let file = format!("benches/src/runtimes/{}.rs", r.adapter.replace('-', "_"));
+        assert!(root().join(&file).is_file(), "{}: no adapter file {file}", r.label);
+    }
+}

@@ -46,20 +46,11 @@ pub mod wasmi;
 #[cfg(feature = "wasmtime")]
 pub mod wasmtime;
 
-/// Every runtime variant label the harness knows, in the order tables use.
-pub const ALL: &[&str] = &[
-    "wasmtime",
-    "wasmtime-no-simd",
-    "trevm",
-    "wasmi",
-    "wamr",
-    "wamr-fast",
-    "wasm-interpreter",
-    "wasefire",
-    "tinywasm",
-    "wasm3",
-    "native",
-];
+/// Every runtime variant label the harness knows, in table order: the
+/// catalog's ([`trevm_catalog::RUNTIMES`]).
+pub fn all() -> impl Iterator<Item = &'static str> {
+    trevm_catalog::RUNTIMES.iter().map(|r| r.label)
+}
 
 /// `true` when Pulley's interpreter was built without SIMD support.
 pub const PULLEY_NO_SIMD: bool = cfg!(pulley_disable_interp_simd);
@@ -122,7 +113,7 @@ pub fn create(label: &str, limits: Limits) -> Result<Box<dyn Runtime>, Error> {
         "wasefire" => Ok(boxed(wasefire::Wasefire::new(limits))),
         #[cfg(feature = "native")]
         "native" => Ok(boxed(native::Native::new())),
-        _ if ALL.contains(&label) => Err(Error::new(
+        _ if trevm_catalog::runtime::is_label(label) => Err(Error::new(
             ErrorKind::Unsupported,
             Stage::Load,
             alloc_crate::format!(
