@@ -7,5 +7,7 @@ CATALOG_BUILDS := none wasmtime wasmtime-no-simd wasmi wamr wasm-interpreter was
 CATALOG_BOARDS := host qemu-m33 qemu-m4f qemu-rv32 rpi-pico2-w nrf52840dk espressif-esp32-c6-devkitc-1 espressif-esp32-devkitc
 CATALOG_EMULATED_BOARDS := qemu-m33 qemu-m4f qemu-rv32
 CATALOG_FIRMWARE_BOARDS := qemu-m33 qemu-m4f qemu-rv32 rpi-pico2-w nrf52840dk espressif-esp32-c6-devkitc-1
+# Rust targets of those boards' firmware (rustup installs them).
+CATALOG_TARGETS := riscv32imac-unknown-none-elf thumbv7em-none-eabihf thumbv8m.main-none-eabihf
 # Suites.
 CATALOG_SUITES := own coremark embench embench-current

@@ -7,9 +7,8 @@
 #
 #   scripts/laze-cell.sh [BOARD [APP]]     default: qemu-m33 wasmi
 #
-# BOARD: a laze builder (a board of runner/src/boards.rs); APP: a laze app, i.e.
-# a firmware build (none, wasmtime, wasmtime-no-simd, wasmi, wamr,
-# wasm-interpreter, wasefire, tinywasm, wasm3, native).
+# BOARD: a laze builder, APP: a laze app (a firmware build); both come from the
+# catalog (laze-project.yml is generated from it; `make help` lists them).
 # The ELF: build/laze/<BOARD>/<APP>/trevm-firmware.elf.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -4,6 +4,7 @@
 # wasi-libc for the C suites, wabt, fonts),
 # and the Rust targets for stable and nightly. Idempotent; run by `make`.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 need_apt=()
 have() { command -v "$1" >/dev/null 2>&1; }
@@ -28,7 +29,11 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${extra[@]}" "${need_apt[@]}" >/dev/null
 fi
 
-TARGETS=(thumbv8m.main-none-eabihf thumbv7em-none-eabihf riscv32imac-unknown-none-elf wasm32v1-none)
+# The firmware targets of the catalog's boards (mk/catalog.mk, generated from
+# catalog/src), and wasm32v1-none for the guest modules.
+read -r -a BOARD_TARGETS <<<"$(sed -n 's/^CATALOG_TARGETS := //p' mk/catalog.mk)"
+[ ${#BOARD_TARGETS[@]} -gt 0 ] || { echo "setup: mk/catalog.mk names no targets" >&2; exit 1; }
+TARGETS=("${BOARD_TARGETS[@]}" wasm32v1-none)
 installed=$(rustup target list --installed)
 for t in "${TARGETS[@]}"; do
   grep -qx "$t" <<<"$installed" || rustup target add "$t"
@@ -38,7 +43,7 @@ done
 # std is fine).
 if rustup toolchain list | grep -q '^nightly'; then
   installed=$(rustup +nightly target list --installed)
-  for t in thumbv8m.main-none-eabihf thumbv7em-none-eabihf riscv32imac-unknown-none-elf; do
+  for t in "${BOARD_TARGETS[@]}"; do
     grep -qx "$t" <<<"$installed" || rustup +nightly target add "$t" || echo "setup: warning: nightly target $t unavailable (wasefire firmware for it will not build)"
   done
 else

@@ -39,7 +39,16 @@ pub fn make() -> String {
         "CATALOG_EMULATED_BOARDS := {}",
         words(BOARDS.iter().filter(|b| b.emulated()).map(|b| b.name).collect())
     );
+    let mut targets: Vec<&str> = BOARDS
+        .iter()
+        .filter(|b| b.has_firmware() && b.rustup_target)
+        .filter_map(|b| b.target)
+        .collect();
+    targets.sort_unstable();
+    targets.dedup();
     let _ = writeln!(s, "CATALOG_FIRMWARE_BOARDS := {}", words(firmware));
+    let _ = writeln!(s, "# Rust targets of those boards' firmware (rustup installs them).");
+    let _ = writeln!(s, "CATALOG_TARGETS := {}", words(targets));
     let _ = writeln!(s, "# Suites.");
     let _ = writeln!(s, "CATALOG_SUITES := {}", words(SUITES.iter().map(|s| s.name).collect()));
     s
