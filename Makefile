@@ -24,6 +24,16 @@ BUILD_SUITES ?= all
 COREMARK_CC ?= clang
 EMBENCH_CC ?= emcc
 ITERATIONS ?= 0
+# The C suites compiled natively into the `native` builds (benches/native-c).
+# TREVM_NATIVE_C is the one switch: unset (the default) or `none`, no C
+# suites, whatever earlier runs left in build/; `all`, every suite `make
+# suites` built; `suite[/benchmark],...`, those. When it is not set, `make
+# bench`, `make plan` and `make host-programs` pass `all` if SUITE names a C
+# suite (or `all`) and `make suites` has listed suites in
+# build/suites/sources.txt (checked when the recipe runs).
+comma := ,
+C_SUITES := $(filter-out own,$(CATALOG_SUITES))
+native_c = $(if $(filter-out undefined,$(origin TREVM_NATIVE_C)),$(TREVM_NATIVE_C),$(if $(filter all $(C_SUITES),$(subst $(comma), ,$(SUITE))),$$(grep -qs '^[a-z-]*=' build/suites/sources.txt && echo all)))
 
 CARGO   := cargo
 RUNNER  := $(CARGO) run --quiet --release -p trevm-runner --bin trevm --
@@ -36,6 +46,7 @@ help: ## this list
 	@echo "  variables: BOARD=$(BOARD) RUNTIME=<a,b> SUITE=$(subst $(eval) ,|,$(CATALOG_SUITES))|all OUT=<file.jsonl> TIMEOUT=<s>"
 	@echo "  boards: $(CATALOG_BOARDS)"
 	@echo "  runtimes: $(CATALOG_RUNTIMES)"
+	@echo "  native C suites: TREVM_NATIVE_C=all|<suite>[/<name>],... (default: none; bench/plan/host-programs with a C SUITE pass all after make suites)"
 
 catalog: ## regenerate laze-project.yml and mk/catalog.mk from the catalog (catalog/src)
 	TREVM_BLESS=1 $(CARGO) test --quiet -p trevm-catalog --features std --test drift
@@ -51,8 +62,8 @@ suites: setup ## CoreMark + Embench as Wasm from pinned upstream [COREMARK_SRC=d
 	  --coremark-src "$(COREMARK_SRC)" --embench-src "$(EMBENCH_SRC)" --embench-current-src "$(EMBENCH_CURRENT_SRC)" \
 	  --coremark-cc $(COREMARK_CC) --embench-cc $(EMBENCH_CC) --iterations $(ITERATIONS)
 
-host-programs: setup ## build the host board's cell programs (all runtime variants)
-	$(RUNNER) build --board host
+host-programs: setup ## build the host board's cell programs (all runtime variants) [SUITE=..: a C suite compiles the built C suites into native]
+	TREVM_NATIVE_C="$(native_c)" $(RUNNER) build --board host
 
 firmware: setup ## build a board's firmwares: BOARD=qemu-m33 [RUNTIME=a,b]
 	$(RUNNER) build --board $(BOARD) $(if $(RUNTIME),--runtime $(RUNTIME))
@@ -78,14 +89,15 @@ SIZE_BOARDS ?= $(CATALOG_FIRMWARE_BOARDS)
 SIZE_RUNTIMES ?=
 size-check: setup ## footprint gate: make size for SIZE_BOARDS into build/size/, compared with results/baseline/ [THRESHOLD=1.0]
 	rm -rf build/size && mkdir -p build/size
-	for b in $(SIZE_BOARDS); do $(RUNNER) size --board $$b --out build/size/$$b-size.jsonl $(if $(SIZE_RUNTIMES),--runtime $(SIZE_RUNTIMES)) || exit 1; done
+	# The baselines' builds: no C suites in `native`, whatever TREVM_NATIVE_C says.
+	for b in $(SIZE_BOARDS); do TREVM_NATIVE_C=none $(RUNNER) size --board $$b --out build/size/$$b-size.jsonl $(if $(SIZE_RUNTIMES),--runtime $(SIZE_RUNTIMES)) || exit 1; done
 	$(ANALYSIS) size-check --baseline-dir results/baseline --current-dir build/size --threshold $(THRESHOLD) $(foreach b,$(SIZE_BOARDS),--board $(b))
 
 bench: setup ## run the matrix: BOARD=host [RUNTIME=..] [SUITE=..] [OUT=..] [PROBE=VID:PID[:SERIAL]]
-	$(RUNNER) bench --board $(BOARD) --suite $(SUITE) --out $(OUT) --timeout $(TIMEOUT) $(if $(RUNTIME),--runtime $(RUNTIME)) $(if $(PROBE),--probe $(PROBE))
+	TREVM_NATIVE_C="$(native_c)" $(RUNNER) bench --board $(BOARD) --suite $(SUITE) --out $(OUT) --timeout $(TIMEOUT) $(if $(RUNTIME),--runtime $(RUNTIME)) $(if $(PROBE),--probe $(PROBE))
 
 plan: setup ## a real board's plan without a probe: BOARD=rpi-pico2-w [RUNTIME=..] [SUITE=..]
-	$(RUNNER) bench --board $(BOARD) --suite $(SUITE) --dry-run $(if $(RUNTIME),--runtime $(RUNTIME))
+	TREVM_NATIVE_C="$(native_c)" $(RUNNER) bench --board $(BOARD) --suite $(SUITE) --dry-run $(if $(RUNTIME),--runtime $(RUNTIME))
 
 list: ## runtime variants, suites and what is built
 	$(RUNNER) list

@@ -13,12 +13,12 @@
 //!   The references to the platform layer (`os_*`, `bh_platform_*`) and to
 //!   libc stay undefined, hence unrenamed, so both interpreters share the one
 //!   platform layer (`platform/*.c`), which is compiled once.
-//! - Targets: the x86_64 host (gcc), Cortex-M (`thumbv7em-none-eabihf`,
-//!   `thumbv8m.main-none-eabihf`, arm-none-eabi-gcc + newlib-nano headers)
-//!   and RV32 (`riscv32imac-unknown-none-elf`, riscv64-unknown-elf-gcc +
-//!   picolibc headers). The `cc` crate picks the compiler and the target's
-//!   `-march`/`-mabi`/`-mfloat-abi` flags; `CC_<target>` / `CFLAGS_<target>`
-//!   override as usual.
+//! - Targets, C compiler, C library and symbol renaming: the table and
+//!   helpers of `trevm-build-support` (the x86_64 host, Cortex-M with
+//!   newlib-nano headers, RV32 with picolibc headers); `CC_<target>` /
+//!   `CFLAGS_<target>` override as usual. What is WAMR's own stays here: its
+//!   `BUILD_TARGET_*` and assembly trampoline per architecture, its
+//!   configuration defines, its source list.
 //!
 //! Features `classic` and `fast` (both on by default) select the builds.
 //!
@@ -26,11 +26,16 @@
 //! for the renaming; by default the target toolchain's binutils, else
 //! `llvm-objcopy`/`llvm-nm` in any version).
 
-use std::collections::BTreeSet;
 use std::env;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+use trevm_build_support::{
+    cargo_env, cc, env_var_os, toolchain, Binutils, OrFail, Target as CTarget,
+};
+
+const KRATE: &str = "trevm-wamr-sys";
 
 /// The WAMR release the sources must be.
 const WAMR_VERSION: (u32, u32, u32) = (2, 4, 3);
@@ -42,21 +47,10 @@ const SOURCE_CRATE_VERSION: &str = "0.3.0";
 const VARIANTS: [(&str, u32); 2] = [("classic", 0), ("fast", 1)];
 
 fn main() {
-    for var in ["WAMR_SRC", "WAMR_OBJCOPY", "WAMR_NM"] {
+    for var in ["WAMR_OBJCOPY", "WAMR_NM"] {
         println!("cargo:rerun-if-env-changed={var}");
     }
-    // The `cc` settings (`cargo_metadata(false)` below keeps cc quiet).
-    let triple = env::var("TARGET").unwrap();
-    for var in ["CC", "CFLAGS", "AR", "CRATE_CC_NO_DEFAULTS"] {
-        for name in [
-            var.to_string(),
-            format!("TARGET_{var}"),
-            format!("{var}_{triple}"),
-            format!("{var}_{}", triple.replace('-', "_")),
-        ] {
-            println!("cargo:rerun-if-env-changed={name}");
-        }
-    }
+    toolchain::rerun_if_cc_env_changed(&cargo_env("TARGET"));
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=platform");
 
@@ -84,8 +78,9 @@ fn main() {
     );
     println!("cargo:root={}", root.display());
 
-    let out = PathBuf::from(env::var("OUT_DIR").unwrap());
+    let out = PathBuf::from(cargo_env("OUT_DIR"));
     let target = Target::detect();
+    let c_target = CTarget::cargo().or_fail(KRATE);
 
     // Both interpreters by default; features `classic`/`fast` select (a
     // firmware build for one interpreter's footprint links only that one).
@@ -101,52 +96,48 @@ fn main() {
     let mut tools = None;
     for &(name, fast) in &variants {
         let lib = format!("trevm_wamr_{name}");
-        let mut build = base_build(&root, &target);
+        let mut build = base_build(&root, &target, c_target);
         build.define("WASM_ENABLE_FAST_INTERP", Some(fast.to_string().as_str()));
         build.flag_if_supported("-w"); // third-party code: do not flood cargo with its warnings
         for file in wamr_sources(&root, &target, fast == 1) {
             build.file(file);
         }
-        build.compile(&lib);
-        let tools = tools.get_or_insert_with(|| Tools::find(&build));
-        let archive = out.join(format!("lib{lib}.a"));
+        let archive = toolchain::compile(&build, &lib, &out).or_fail(KRATE);
+        let tools = tools.get_or_insert_with(|| {
+            Binutils::find(&build, c_target, "WAMR_NM", "WAMR_OBJCOPY").or_fail(KRATE)
+        });
         prefix_defined_symbols(tools, &archive, &format!("wamr_{name}_"), &out);
     }
 
     // The platform layer: compiled once, shared by both interpreters.
-    let mut build = base_build(&root, &target);
+    let mut build = base_build(&root, &target, c_target);
     build.warnings(true).extra_warnings(true);
     build.flag_if_supported("-Wno-unused-parameter");
     build.file("platform/trevm_platform.c");
     build.file("platform/trevm_layout.c");
-    build.compile("trevm_wamr_platform");
+    toolchain::compile(&build, "trevm_wamr_platform", &out).or_fail(KRATE);
 
     // Interpreters first: they reference the platform layer.
-    println!("cargo:rustc-link-search=native={}", out.display());
-    for (name, _) in variants {
-        println!("cargo:rustc-link-lib=static=trevm_wamr_{name}");
-    }
-    println!("cargo:rustc-link-lib=static=trevm_wamr_platform");
-    if target.os == "linux" {
-        // sqrt, floor, fmin... for the float opcodes. The boards link libm
-        // (newlib) or picolibc themselves, in the firmware crate.
-        println!("cargo:rustc-link-lib=m");
-    }
+    let libs = variants
+        .iter()
+        .map(|(name, _)| format!("trevm_wamr_{name}"));
+    toolchain::link_static(&out, libs.chain(["trevm_wamr_platform".to_string()]));
+    // sqrt, floor, fmin... for the float opcodes, on the host. The boards
+    // link newlib's libm or picolibc themselves, in the firmware crate.
+    toolchain::link_host_libs(c_target);
 }
 
-/// What is being built for.
+/// What is being built for, in WAMR's terms.
 struct Target {
     triple: String,
     arch: String,
-    os: String,
 }
 
 impl Target {
     fn detect() -> Self {
         Target {
-            triple: env::var("TARGET").unwrap(),
-            arch: env::var("CARGO_CFG_TARGET_ARCH").unwrap(),
-            os: env::var("CARGO_CFG_TARGET_OS").unwrap_or_default(),
+            triple: cargo_env("TARGET"),
+            arch: cargo_env("CARGO_CFG_TARGET_ARCH"),
         }
     }
 
@@ -179,22 +170,19 @@ impl Target {
     fn is_arm(&self) -> bool {
         self.arch == "arm"
     }
-
-    fn is_riscv(&self) -> bool {
-        self.arch == "riscv32"
-    }
 }
 
 /// A `cc::Build` with the includes, defines and target flags that every
-/// part (both interpreters and the platform layer) is compiled with.
-fn base_build(root: &Path, target: &Target) -> cc::Build {
+/// part (both interpreters and the platform layer) is compiled with: the
+/// target's compiler, C library headers and flags from the table of
+/// `trevm-build-support`, then WAMR's own.
+fn base_build(root: &Path, target: &Target, c_target: &CTarget) -> cc::Build {
     let core = root.join("core");
-    let mut b = cc::Build::new();
-    b.cargo_metadata(false)
-        .warnings(false)
-        .extra_warnings(false);
-    b.flag("-std=gnu99");
-    b.flag("-ffunction-sections").flag("-fdata-sections");
+    let mut b = toolchain::c_build(
+        c_target,
+        &["-std=gnu99", "-ffunction-sections", "-fdata-sections"],
+    )
+    .or_fail(KRATE);
     for dir in [
         PathBuf::from("platform"),
         core.join("shared/platform/include"),
@@ -210,24 +198,9 @@ fn base_build(root: &Path, target: &Target) -> cc::Build {
     let (target_define, target_name) = target.wamr_target();
     b.define(target_define, None);
     b.define("BUILD_TARGET", Some(format!("\"{target_name}\"").as_str()));
-    // The C library's headers: given by the specs file, unless CFLAGS
-    // already name one (gcc rejects a specs file given twice).
-    let has_specs = b
-        .get_compiler()
-        .args()
-        .iter()
-        .any(|a| a.to_string_lossy().starts_with("--specs="));
     if target.is_arm() {
-        // newlib-nano, as the firmware links it.
-        if !has_specs {
-            b.flag("--specs=nano.specs");
-        }
-        b.flag("-mthumb");
+        // WAMR's trampoline is Thumb assembly.
         b.flag("-Wa,-mthumb");
-    } else if target.is_riscv() {
-        if !has_specs {
-            b.flag("--specs=picolibc.specs");
-        }
     } else if b.get_compiler().is_like_gnu() && target.arch == "x86_64" {
         // As WAMR's CMake build does for gcc on x86.
         b.flag_if_supported("-mindirect-branch-register");
@@ -342,7 +315,7 @@ fn c_files(dir: &Path) -> Vec<PathBuf> {
 /// extracted copy in the cargo registry.
 fn locate_wamr() -> PathBuf {
     let mut tried = Vec::new();
-    if let Some(dir) = env::var_os("WAMR_SRC") {
+    if let Some(dir) = env_var_os("WAMR_SRC") {
         let dir = PathBuf::from(dir);
         if is_wamr_tree(&dir) {
             return dir;
@@ -363,9 +336,9 @@ fn locate_wamr() -> PathBuf {
         Err(e) => tried.push(format!("cargo metadata: {e}")),
     }
 
-    let home = env::var_os("CARGO_HOME")
+    let home = env_var_os("CARGO_HOME")
         .map(PathBuf::from)
-        .or_else(|| env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
+        .or_else(|| env_var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
     if let Some(home) = home {
         let src = home.join("registry/src");
         if let Ok(indexes) = fs::read_dir(&src) {
@@ -452,116 +425,24 @@ fn wamr_version(root: &Path) -> (u32, u32, u32) {
 // ---------------------------------------------------------------------------
 // Renaming the symbols of one interpreter build
 
-/// The binutils used to rename symbols.
-struct Tools {
-    nm: PathBuf,
-    objcopy: PathBuf,
-}
-
-impl Tools {
-    /// `$WAMR_NM`/`$WAMR_OBJCOPY`, else the binutils beside the C compiler
-    /// (`arm-none-eabi-gcc` -> `arm-none-eabi-objcopy`, `gcc` -> `objcopy`),
-    /// else `llvm-nm`/`llvm-objcopy` (any version; they handle every target).
-    fn find(build: &cc::Build) -> Tools {
-        let compiler = build.get_compiler();
-        let cc_name = compiler
-            .path()
-            .file_name()
-            .and_then(|s| s.to_str())
-            .unwrap_or("cc")
-            .to_string();
-        let prefix = ["gcc", "clang", "cc"]
-            .iter()
-            .find_map(|suffix| cc_name.strip_suffix(suffix))
-            .unwrap_or("")
-            .to_string();
-        let mut llvm_versions = vec![String::new()];
-        llvm_versions.extend((14..=22).rev().map(|v| format!("-{v}")));
-
-        let pick = |var: &str, tool: &str| -> PathBuf {
-            if let Some(p) = env::var_os(var) {
-                return PathBuf::from(p);
-            }
-            let mut candidates = vec![format!("{prefix}{tool}")];
-            candidates.extend(llvm_versions.iter().map(|v| format!("llvm-{tool}{v}")));
-            candidates
-                .iter()
-                .find(|c| Command::new(c).arg("--version").output().is_ok_and(|o| o.status.success()))
-                .map(PathBuf::from)
-                .unwrap_or_else(|| {
-                    panic!(
-                        "trevm-wamr-sys: no `{tool}` found to rename the symbols of the two WAMR builds \
-                         (tried {candidates:?}); install binutils for the target or LLVM, or set {var}"
-                    )
-                })
-        };
-        Tools {
-            nm: pick("WAMR_NM", "nm"),
-            objcopy: pick("WAMR_OBJCOPY", "objcopy"),
-        }
-    }
-}
-
-/// The global symbols an archive defines.
-fn defined_symbols(nm: &Path, archive: &Path) -> BTreeSet<String> {
-    let out = Command::new(nm)
-        .args(["--defined-only", "--extern-only", "-P"])
-        .arg(archive)
-        .output()
-        .unwrap_or_else(|e| panic!("trevm-wamr-sys: cannot run {}: {e}", nm.display()));
-    assert!(
-        out.status.success(),
-        "trevm-wamr-sys: {} failed on {}: {}",
-        nm.display(),
-        archive.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter(|l| !l.trim().is_empty() && !l.trim_end().ends_with(':'))
-        .filter_map(|l| l.split_whitespace().next())
-        .map(str::to_string)
-        .collect()
-}
-
 /// Renames every global symbol `archive` defines to `prefix` + name, in
 /// definitions and references alike (the references to the platform layer
 /// and libc are undefined and keep their names).
-fn prefix_defined_symbols(tools: &Tools, archive: &Path, prefix: &str, out: &Path) {
-    let symbols = defined_symbols(&tools.nm, archive);
+fn prefix_defined_symbols(tools: &Binutils, archive: &Path, prefix: &str, out: &Path) {
+    let symbols = tools.defined_symbols(archive).or_fail(KRATE);
     assert!(
         symbols.contains("wasm_runtime_full_init"),
-        "trevm-wamr-sys: {} does not define wasm_runtime_full_init",
+        "{KRATE}: {} does not define wasm_runtime_full_init",
         archive.display()
     );
-    let map: String = symbols
-        .iter()
-        .map(|s| format!("{s} {prefix}{s}\n"))
-        .collect();
-    let map_file = out.join(format!("{prefix}symbols.map"));
-    fs::write(&map_file, map).unwrap();
-    let status = Command::new(&tools.objcopy)
-        .arg(format!("--redefine-syms={}", map_file.display()))
-        .arg(archive)
-        .status()
-        .unwrap_or_else(|e| {
-            panic!(
-                "trevm-wamr-sys: cannot run {}: {e}",
-                tools.objcopy.display()
-            )
-        });
-    assert!(
-        status.success(),
-        "trevm-wamr-sys: {} failed on {}",
-        tools.objcopy.display(),
-        archive.display()
-    );
-
-    let renamed = defined_symbols(&tools.nm, archive);
+    tools
+        .prefix_symbols(archive, &symbols, prefix, &[], out)
+        .or_fail(KRATE);
+    let renamed = tools.defined_symbols(archive).or_fail(KRATE);
     assert!(
         renamed.contains(&format!("{prefix}wasm_runtime_full_init"))
             && !renamed.contains("wasm_runtime_full_init"),
-        "trevm-wamr-sys: renaming the symbols of {} with {} did not work",
+        "{KRATE}: renaming the symbols of {} with {} did not work",
         archive.display(),
         tools.objcopy.display()
     );

@@ -2,11 +2,13 @@
 //! compiled natively, for the `native` row: the same C sources the Wasm
 //! modules are built from, with no runtime in between.
 //!
-//! The build script (`build.rs`) compiles every benchmark whose sources
-//! `make suites` has prepared (`build/suites/sources.txt`, or the file named
-//! by `TREVM_SUITES_SRC`) for the cargo target, renames all its global
-//! symbols with a per-benchmark prefix, and lists it in [`WORKLOADS`]. When
-//! no suites are prepared the table is empty and nothing C is linked.
+//! The build script (`build.rs`) compiles the benchmarks `TREVM_NATIVE_C`
+//! selects (`all`, or `suite[/benchmark],...`) from the sources `make
+//! suites` prepared (`build/suites/sources.txt`, or the file named by
+//! `TREVM_SUITES_SRC`) for the cargo target, renames all their global
+//! symbols with a per-benchmark prefix, and lists them in [`WORKLOADS`].
+//! With `TREVM_NATIVE_C` unset (the default) or `none` the table is empty
+//! and nothing C is linked, whatever lies in `build/`.
 //!
 //! The benchmarks call back into the harness through [`Env`]: Embench's
 //! `initialise_board`/`start_trigger`/`stop_trigger` and CoreMark's
