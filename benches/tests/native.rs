@@ -38,15 +38,22 @@ fn unknown_workloads_and_suites_are_link_errors() {
 }
 
 /// Every natively compiled Embench program verifies through the Embench
-/// ABI with a measured interval (nothing to do when none is compiled in).
+/// ABI with a measured interval.
 #[test]
+#[ignore = "needs the Embench programs compiled in natively: `make suites`, then build with \
+            TREVM_NATIVE_C=embench (or all) and run with --ignored"]
 fn c_embench_programs_verify() {
     let _s = serial();
-    let mut failed = Vec::new();
-    for w in trevm_native_c::WORKLOADS
+    let programs: Vec<_> = trevm_native_c::WORKLOADS
         .iter()
         .filter(|w| w.suite != "coremark")
-    {
+        .collect();
+    assert!(
+        !programs.is_empty(),
+        "no Embench program is compiled in: `make suites`, then build with TREVM_NATIVE_C=embench"
+    );
+    let mut failed = Vec::new();
+    for w in programs {
         let module = format!("{}/{}", w.suite, w.name);
         match run(Abi::Embench, &module) {
             Ok(o) if o.verified && o.exit_code == 0 => {}
@@ -56,16 +63,16 @@ fn c_embench_programs_verify() {
     assert!(failed.is_empty(), "{failed:#?}");
 }
 
-/// CoreMark through the CoreMark ABI: opt-in (it runs >= 10 s unless
-/// `make suites ITERATIONS=n`), with `TREVM_SUITES_TEST=1`.
+/// CoreMark through the CoreMark ABI (it runs >= 10 s unless
+/// `make suites ITERATIONS=n`).
 #[test]
+#[ignore = "needs CoreMark compiled in natively: `make suites`, then build with \
+            TREVM_NATIVE_C=coremark (or all) and run with --ignored"]
 fn c_coremark_validates() {
-    if std::env::var("TREVM_SUITES_TEST").map_or(true, |v| v != "1") {
-        return;
-    }
     let _s = serial();
-    let o = run(Abi::CoreMark, "coremark/coremark")
-        .unwrap_or_else(|e| panic!("coremark (was `make suites` run before building?): {e}"));
+    let o = run(Abi::CoreMark, "coremark/coremark").unwrap_or_else(|e| {
+        panic!("coremark (was it compiled in with `make suites` and TREVM_NATIVE_C?): {e}")
+    });
     assert!(o.verified, "{o:?}");
     assert!(o.iterations.is_some_and(|n| n > 0), "{o:?}");
     assert!(o.score.is_some_and(|s| s > 0.0), "{o:?}");

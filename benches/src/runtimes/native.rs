@@ -61,7 +61,7 @@ impl Runtime for Native {
             let hint = if suite == "own" {
                 ""
             } else {
-                " (the C suites are compiled in only after `make suites`; rebuild the program then)"
+                " (the C suites are compiled in only with TREVM_NATIVE_C=all after `make suites`; `make bench SUITE=<suite>` does that)"
             };
             Error::new(
                 ErrorKind::Link,

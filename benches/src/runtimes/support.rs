@@ -125,3 +125,148 @@ impl<'b> Reader<'b> {
         Some(bytes)
     }
 }
+
+/// A reader over the contents of the first section with `id` of the Wasm
+/// binary `wasm` (`None` when there is none or the framing is broken).
+pub(crate) fn section(wasm: &[u8], id: u8) -> Option<Reader<'_>> {
+    let mut r = Reader {
+        bytes: wasm,
+        pos: 8,
+    };
+    while r.pos < wasm.len() {
+        let this = r.byte()?;
+        let len = usize::try_from(r.leb()?).ok()?;
+        let end = r.pos.checked_add(len)?;
+        if this == id {
+            return Some(Reader {
+                bytes: wasm.get(..end)?,
+                pos: r.pos,
+            });
+        }
+        r.pos = end;
+    }
+    None
+}
+
+/// Size of a Wasm page in bytes.
+pub(crate) const WASM_PAGE: u64 = 65536;
+
+/// The limits of the linear memory a module defines (not imports), in
+/// pages, as declared in its memory section.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct MemoryLimits {
+    /// Initial size.
+    pub(crate) min: u64,
+    /// Maximum size, when declared.
+    pub(crate) max: Option<u64>,
+}
+
+impl MemoryLimits {
+    /// The initial size in bytes (saturating).
+    pub(crate) fn min_bytes(&self) -> u64 {
+        self.min.saturating_mul(WASM_PAGE)
+    }
+
+    /// `true` when the module may grow its memory beyond `pages`.
+    pub(crate) fn may_exceed(&self, pages: u64) -> bool {
+        self.max.is_none_or(|max| max > pages)
+    }
+}
+
+/// The first memory the module defines, read from its memory section.
+/// Used to compare a module's declared needs with the budgets before a
+/// runtime allocates them.
+pub(crate) fn defined_memory(wasm: &[u8]) -> Option<MemoryLimits> {
+    let mut r = section(wasm, 5)?;
+    if r.leb()? == 0 {
+        return None;
+    }
+    let flags = r.byte()?;
+    let min = r.leb()?;
+    let max = if flags & 1 != 0 { Some(r.leb()?) } else { None };
+    Some(MemoryLimits { min, max })
+}
+
+/// The error for a module whose initial linear memory (`limits`) is larger
+/// than the budget of `budget` bytes, or `None` when it fits. Every adapter
+/// checks this before instantiating, from the declared size, so that the
+/// outcome does not depend on whether the runtime caps, allocates lazily,
+/// or aborts on a refused allocation.
+pub(crate) fn initial_memory_over_budget(
+    limits: Option<MemoryLimits>,
+    budget: usize,
+) -> Option<Error> {
+    let bytes = limits?.min_bytes();
+    if bytes <= budget as u64 {
+        return None;
+    }
+    let (mut have, mut max) = ([0u8; 20], [0u8; 20]);
+    Some(error(
+        ErrorKind::OutOfMemory,
+        Stage::Instantiate,
+        &[
+            "initial linear memory of ",
+            fmt_u64(bytes, &mut have),
+            " B exceeds the budget of ",
+            fmt_u64(budget as u64, &mut max),
+            " B (Limits::max_memory)",
+        ],
+    ))
+}
+
+/// Heap bytes the tracking allocator's budget still allows
+/// ([`crate::alloc`]; `usize::MAX` without a budget).
+pub(crate) fn heap_headroom() -> usize {
+    crate::alloc::limit().saturating_sub(crate::alloc::current())
+}
+
+/// A heap block, zeroed or not, freed on drop, that hands out a slice of
+/// any lifetime: for runtimes that borrow a buffer (a linear memory) for as
+/// long as their store lives, where the store and the buffer are fields of
+/// one instance.
+pub(crate) struct HeapBuffer {
+    ptr: core::ptr::NonNull<u8>,
+    layout: core::alloc::Layout,
+}
+
+impl HeapBuffer {
+    /// `len` bytes aligned to `align`; `None` when the allocator refuses.
+    pub(crate) fn new(len: usize, align: usize) -> Option<Self> {
+        let layout = core::alloc::Layout::from_size_align(len, align).ok()?;
+        if len == 0 {
+            // A dangling, aligned pointer: nothing to allocate or free.
+            let ptr = core::ptr::NonNull::new(core::ptr::without_provenance_mut(align))?;
+            return Some(HeapBuffer { ptr, layout });
+        }
+        // SAFETY: non-zero size.
+        let ptr = core::ptr::NonNull::new(unsafe { alloc_crate::alloc::alloc(layout) })?;
+        Some(HeapBuffer { ptr, layout })
+    }
+
+    /// The size in bytes.
+    pub(crate) fn len(&self) -> usize {
+        self.layout.size()
+    }
+
+    /// The buffer as a slice of any lifetime.
+    ///
+    /// # Safety
+    ///
+    /// The slice must not be used after `self` is dropped, must be the only
+    /// access to the buffer, and the runtime it is handed to must write
+    /// bytes before reading them (the block is not initialised).
+    pub(crate) unsafe fn slice<'x>(&self) -> &'x mut [u8] {
+        // SAFETY: `ptr` is valid for `len` bytes (or dangling and aligned
+        // for 0); the caller upholds lifetime, uniqueness and initialisation.
+        unsafe { core::slice::from_raw_parts_mut(self.ptr.as_ptr(), self.len()) }
+    }
+}
+
+impl Drop for HeapBuffer {
+    fn drop(&mut self) {
+        if self.layout.size() != 0 {
+            // SAFETY: allocated in `new` with this layout.
+            unsafe { alloc_crate::alloc::dealloc(self.ptr.as_ptr(), self.layout) };
+        }
+    }
+}

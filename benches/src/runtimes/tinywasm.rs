@@ -6,8 +6,10 @@
 //!   call frames) whose sizes the [`Config`] sets at run time. The default
 //!   preallocates ~256 KiB; here they are fixed (allocated once when the
 //!   store is created, never grown) and together take about
-//!   `Limits::stack` bytes, split by [`stack_config`]. Overflow traps with
-//!   "value stack exhausted" / "call stack exhausted".
+//!   `Limits::stack` bytes, split by [`stack_config`]. Overflowing them
+//!   (`Trap::ValueStackOverflow`, `Trap::CallStackOverflow`) is reported as
+//!   [`ErrorKind::OutOfMemory`]: the stack budget ran out (the spec calls it
+//!   resource exhaustion).
 //! - Linear memory: a custom memory backend ([`CappedMemory`], a
 //!   [`VecMemory`] underneath) refuses to grow past `Limits::max_memory`, and
 //!   `trap_on_oom` turns a refused growth into a trap instead of
@@ -19,6 +21,11 @@
 //!   the host; the adapter checks the tracking allocator's headroom for the
 //!   stacks and the initial memory first and fails with `OutOfMemory` instead.
 //! - Fuel: not used (tinywasm's `call` runs unmetered).
+//!
+//! Errors are classified by tinywasm's [`TwError`] and [`Trap`] variants.
+//! tinywasm reports a call with the wrong number of arguments only as
+//! `Error::Other`, so the adapter refuses exports it cannot call (not of
+//! type `() -> ()` or `() -> T`) itself, from the module's export types.
 
 use alloc_crate::boxed::Box;
 use alloc_crate::format;
@@ -30,7 +37,7 @@ use core::cell::RefCell;
 use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 use tinywasm::engine::{Config, StackConfig};
-use tinywasm::types::{FuncType, ImportType, MemoryType, WasmType, WasmValue};
+use tinywasm::types::{ExportType, FuncType, ImportType, MemoryType, WasmType, WasmValue};
 use tinywasm::{
     Engine, Error as TwError, ExternItem, FuncContext, HostFunction, Imports, LinearMemory,
     MemoryBackend, ModuleInstance, Store, Trap, VecMemory,
@@ -158,6 +165,18 @@ impl Runtime for TinyWasm {
             imports.define(import.module, import.name, func);
         }
 
+        // Exported functions the harness cannot call (tinywasm would fail
+        // the call with an untyped `Error::Other`).
+        let not_nullary: Vec<Box<str>> = parsed
+            .exports()
+            .filter_map(|export| match export.ty {
+                ExportType::Func(ty) if !ty.params().is_empty() || ty.results().len() > 1 => {
+                    Some(export.name.into())
+                }
+                _ => None,
+            })
+            .collect();
+
         let instance = ModuleInstance::instantiate(&mut store, &parsed, Some(imports))
             .map_err(|e| tw_error(e, Stage::Instantiate, max_memory, &refused))?;
         drop(parsed);
@@ -167,6 +186,7 @@ impl Runtime for TinyWasm {
             host,
             max_memory,
             refused,
+            not_nullary,
         }))
     }
 }
@@ -177,6 +197,8 @@ struct TinyWasmInstance {
     host: Rc<RefCell<Host>>,
     max_memory: usize,
     refused: Arc<AtomicUsize>,
+    /// Exported functions that take parameters or return several values.
+    not_nullary: Vec<Box<str>>,
 }
 
 impl Instance for TinyWasmInstance {
@@ -195,6 +217,13 @@ impl Instance for TinyWasmInstance {
                 ))
             }
         };
+        if self.not_nullary.iter().any(|n| &**n == name) {
+            return Err(Error::new(
+                ErrorKind::Link,
+                Stage::Run,
+                format!("export `{name}` is not of type () -> () or () -> T"),
+            ));
+        }
         let values = func
             .call(&mut self.store, &[])
             .map_err(|e| tw_error(e, Stage::Run, self.max_memory, &self.refused))?;
@@ -240,6 +269,7 @@ fn host_type(f: HostFn) -> FuncType {
     )
 }
 
+/// Classifies a tinywasm error by its variant.
 fn tw_error(e: TwError, stage: Stage, max_memory: usize, refused: &AtomicUsize) -> Error {
     match e {
         TwError::Trap(Trap::OutOfMemory) => {
@@ -254,8 +284,14 @@ fn tw_error(e: TwError, stage: Stage, max_memory: usize, refused: &AtomicUsize) 
             };
             Error::new(ErrorKind::OutOfMemory, stage, message)
         }
+        TwError::Trap(t @ (Trap::ValueStackOverflow | Trap::CallStackOverflow)) => Error::new(
+            ErrorKind::OutOfMemory,
+            stage,
+            format!("tinywasm: {t} (the fixed stacks of Limits::stack)"),
+        ),
         TwError::Trap(t) => Error::new(ErrorKind::Trap, stage, format!("tinywasm: {t}")),
         e @ TwError::Linker(_) => Error::new(ErrorKind::Link, stage, format!("tinywasm: {e}")),
+        e @ TwError::Parser(_) => Error::new(ErrorKind::Malformed, stage, format!("tinywasm: {e}")),
         e @ TwError::UnsupportedFeature(_) => {
             Error::new(ErrorKind::Unsupported, stage, format!("tinywasm: {e}"))
         }

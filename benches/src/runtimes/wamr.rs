@@ -23,14 +23,28 @@
 //!   environment; [`Limits::max_memory`] caps the default memory's maximum
 //!   (`max_memory_pages`; WAMR ignores a cap below the initial size). No app
 //!   heap inside linear memory (`host_managed_heap_size = 0`).
-//! - Errors: load failures are [`ErrorKind::Malformed`], import problems
-//!   [`ErrorKind::Link`], guest exceptions [`ErrorKind::Trap`] with WAMR's
-//!   message. A `memory.grow` that fails for want of budget (the allocator
-//!   refused the larger memory, or the [`Limits::max_memory`] cap was
-//!   reached) makes the call fail with [`ErrorKind::OutOfMemory`], whether
-//!   the guest then trapped or carried on with the -1 it got (as the other
-//!   adapters do, a growth past the budget ends the cell). An initial memory
-//!   larger than [`Limits::max_memory`] fails the instantiation the same way.
+//! - Errors: WAMR reports them as text only (a load or instantiation error
+//!   buffer, an instance's exception string; it keeps no exception id), so
+//!   the adapter decides by typed signals first and reads text last:
+//!   - out of memory: the tracking allocator refused an allocation during
+//!     the WAMR call ([`crate::alloc::refusals`]; WAMR's heap is the Rust
+//!     global allocator, and a refusal makes WAMR fail cleanly), or a
+//!     `memory.grow` failed for want of budget (WAMR's grow-failure
+//!     callback: the allocator refused the larger memory, or the
+//!     [`Limits::max_memory`] cap, not the module's own maximum, was
+//!     reached). The call fails with [`ErrorKind::OutOfMemory`] whether
+//!     the guest then trapped or carried on with the -1 it got (as the
+//!     other adapters do, a growth past the budget ends the cell). An
+//!     initial memory larger than [`Limits::max_memory`] is rejected from
+//!     the declared size before WAMR allocates it (WAMR ignores a cap
+//!     below the initial size);
+//!   - load: any other failure is [`ErrorKind::Malformed`];
+//!   - instantiation: imports and the memory budget are checked before,
+//!     so what remains is a segment out of bounds or a failed start
+//!     function: the exception, classified by `exception_kind`, or
+//!     [`ErrorKind::Trap`];
+//!   - run: the exception, classified by `exception_kind` (the one place
+//!     that reads WAMR's text), [`ErrorKind::Trap`] when unknown.
 //!
 //! Single-threaded: WAMR is built without its thread manager and the
 //! platform layer's locks are no-ops. Use a runtime from one thread at a
@@ -47,7 +61,9 @@ use trevm_wamr_sys as sys;
 use crate::engine::{Host, HostFn, Instance, Limits, Runtime, RuntimeInfo, Value};
 use crate::error::{Error, ErrorKind, Stage};
 
-use super::support::{c_str, error, fmt_u64, try_box, with_c_str};
+use super::support::{
+    c_str, defined_memory, error, fmt_u64, initial_memory_over_budget, try_box, with_c_str,
+};
 
 const WASM_PAGE: usize = 65536;
 
@@ -173,6 +189,7 @@ impl Runtime for Wamr {
         })?;
 
         // Load and validate.
+        let refused = Refusals::start();
         let mut err = [0 as c_char; 128];
         // SAFETY: the buffer is ours, writable, and lives as long as the module.
         inst.module = unsafe {
@@ -184,19 +201,24 @@ impl Runtime for Wamr {
             )
         };
         if inst.module.is_null() {
-            let msg = c_message(&err);
-            let kind = if is_alloc_failure(msg) {
+            let kind = if refused.any() {
                 ErrorKind::OutOfMemory
             } else {
                 ErrorKind::Malformed
             };
-            return Err(error(kind, Stage::Load, &[msg]));
+            return Err(error(kind, Stage::Load, &[c_message(&err)]));
         }
 
         // Every import must be one of the four host functions, with its type.
         check_imports(api, inst.module)?;
+        // The initial memory must fit the budget.
+        if let Some(e) = initial_memory_over_budget(defined_memory(module), self.limits.max_memory)
+        {
+            return Err(e);
+        }
 
         // Instantiate, with the host reachable from the start function on.
+        let refused = Refusals::start();
         let mut args: *mut sys::InstantiationArgs2 = ptr::null_mut();
         // SAFETY: plain calls on live handles; `args` is destroyed below.
         unsafe {
@@ -221,29 +243,14 @@ impl Runtime for Wamr {
         }
         if inst.inst.is_null() {
             let msg = c_message(&err);
-            let kind = if is_alloc_failure(msg) {
+            let kind = if refused.any() {
                 ErrorKind::OutOfMemory
-            } else if msg.contains("out of bounds") || msg.contains("unreachable") {
-                ErrorKind::Trap
             } else {
-                ErrorKind::Link
+                // Imports and the memory budget were checked above: a
+                // segment out of bounds or the start function failed.
+                exception_kind(msg).unwrap_or(ErrorKind::Trap)
             };
             return Err(error(kind, Stage::Instantiate, &[msg]));
-        }
-
-        if let Some(bytes) = inst.memory_size().filter(|&b| b > self.limits.max_memory) {
-            let (mut have, mut max) = ([0u8; 20], [0u8; 20]);
-            return Err(error(
-                ErrorKind::OutOfMemory,
-                Stage::Instantiate,
-                &[
-                    "initial linear memory of ",
-                    fmt_u64(bytes as u64, &mut have),
-                    " B exceeds the budget of ",
-                    fmt_u64(self.limits.max_memory as u64, &mut max),
-                    " B (Limits::max_memory)",
-                ],
-            ));
         }
 
         // SAFETY: live instance.
@@ -337,8 +344,9 @@ impl WamrInstance {
     }
 
     /// The error for a failed call: the guest's exception, blamed on the
-    /// memory budget when a `memory.grow` failed for want of memory.
-    fn trap(&mut self) -> Error {
+    /// memory budget when a `memory.grow` failed for want of memory or the
+    /// allocator refused WAMR during the call (`refused`).
+    fn trap(&mut self, refused: bool) -> Error {
         let api = self.api;
         // SAFETY: live instance; the exception string lives in the instance
         // until it is cleared, so it is copied out first.
@@ -359,10 +367,10 @@ impl WamrInstance {
         if let Some(e) = self.over_budget(msg) {
             return e;
         }
-        let kind = if is_alloc_failure(msg) {
+        let kind = if refused {
             ErrorKind::OutOfMemory
         } else {
-            ErrorKind::Trap
+            exception_kind(msg).unwrap_or(ErrorKind::Trap)
         };
         error(kind, Stage::Run, &[msg])
     }
@@ -412,12 +420,13 @@ impl Instance for WamrInstance {
         }
 
         self.shared.grow_failure = None;
+        let refused = Refusals::start();
         // Two cells: an i64/f64 result takes both.
         let mut argv = [0u32; 2];
         // SAFETY: live exec env of this instance; argv has room for the result.
         let ok = unsafe { (api.runtime_call_wasm)(self.exec_env, func, 0, argv.as_mut_ptr()) };
         if !ok {
-            return Err(self.trap());
+            return Err(self.trap(refused.any()));
         }
         if let Some(e) = self.over_budget("") {
             return Err(e);
@@ -714,8 +723,63 @@ unsafe extern "C" fn grow_failed<const FAST: bool>(
 // ---------------------------------------------------------------------------
 // Helpers (the allocation-tolerant ones live in `support.rs`).
 
-fn is_alloc_failure(msg: &str) -> bool {
-    msg.contains("allocate memory failed") || msg.contains("out of memory")
+/// Counts the tracking allocator's refusals over one WAMR call: a typed
+/// signal that the heap (its budget, or a board's RAM) ended the call,
+/// whatever WAMR's message says.
+struct Refusals(usize);
+
+impl Refusals {
+    fn start() -> Refusals {
+        Refusals(crate::alloc::refusals().0)
+    }
+
+    /// `true` when an allocation was refused since [`Refusals::start`].
+    fn any(&self) -> bool {
+        crate::alloc::refusals().0 != self.0
+    }
+}
+
+/// What WAMR's exception `msg` means.
+///
+/// WAMR keeps an instance's exception as text only ("Exception: " and one
+/// of the messages of `exception_msgs` in `wasm_runtime_common.c`, indexed
+/// by its `EXCE_*` ids, which it does not store; an instantiation error
+/// puts "WASM module instantiate failed: " before that, or before its own
+/// message for a segment out of bounds), and the API has no other way to
+/// learn the reason. This is the one place the adapter reads WAMR's text:
+/// whole messages, compared exactly, for the exceptions the WAMR build here
+/// (interpreter, bulk memory, reference types) can raise. `None` for any
+/// other text.
+fn exception_kind(msg: &str) -> Option<ErrorKind> {
+    let msg = msg
+        .strip_prefix("WASM module instantiate failed: ")
+        .unwrap_or(msg);
+    let reason = msg.strip_prefix("Exception: ").unwrap_or(msg);
+    Some(match reason {
+        // EXCE_UNREACHABLE, EXCE_OUT_OF_BOUNDS_MEMORY_ACCESS, ...
+        "unreachable"
+        | "out of bounds memory access"
+        | "integer overflow"
+        | "integer divide by zero"
+        | "invalid conversion to integer"
+        | "indirect call type mismatch"
+        | "invalid function index"
+        | "undefined element"
+        | "uninitialized element"
+        | "out of bounds table access"
+        | "null function reference"
+        | "null reference"
+        // The guest's own stack in linear memory (`__stack_pointer`).
+        | "wasm auxiliary stack overflow"
+        | "wasm auxiliary stack underflow" => ErrorKind::Trap,
+        // EXCE_OUT_OF_MEMORY
+        "allocate memory failed" => ErrorKind::OutOfMemory,
+        // WAMR's Wasm stack (`Limits::stack`) or the native stack ran out.
+        "wasm operand stack overflow" | "native stack overflow" => ErrorKind::OutOfMemory,
+        // EXCE_CALL_UNLINKED_IMPORT_FUNC
+        "failed to call unlinked import function" => ErrorKind::Link,
+        _ => return None,
+    })
 }
 
 /// The NUL-terminated message in `buf`.

@@ -15,26 +15,38 @@
 //!   instantiation: the module's declared maximum when it declares one,
 //!   otherwise its initial size, never more than `Limits::max_memory`. An
 //!   initial size above the budget, or a heap that cannot provide the
-//!   buffer, fails cleanly with [`ErrorKind::OutOfMemory`]. `memory.grow`
-//!   succeeds up to the module's own maximum, whatever the buffer's size;
-//!   an access beyond the buffer then traps (wasefire reports no reason, so
-//!   the error is a [`ErrorKind::Trap`] whose message points at the buffer
-//!   size when that may be the cause).
+//!   buffer, fails cleanly with [`ErrorKind::OutOfMemory`].
+//! - `memory.grow` succeeds up to the module's own maximum, whatever the
+//!   buffer's size: wasefire records the new size, does not expose it, and
+//!   bounds accesses by the buffer. A module that grows past the buffer (the
+//!   budget) therefore runs on until it touches the new pages, which traps
+//!   without a reason; the adapter cannot tell that trap from another, so
+//!   it stays a [`ErrorKind::Trap`] whose message says that the buffer may
+//!   be the cause (only for modules that can grow past it).
 //! - Stacks: wasefire keeps values, locals and frames in `Vec`s that grow on
 //!   demand; `Limits::stack` does not apply (there is no setting). The call
 //!   depth is bounded by wasefire itself (1000 frames, then a trap), which
 //!   bounds the stacks too; a heap that refuses to grow them aborts the
-//!   process on the host (`Vec`).
+//!   process on the host (`Vec`). A frame holds at most [`MAX_LOCALS`]
+//!   locals (parameters included); wasefire rejects a function with more as
+//!   an unsupported feature, without saying which, so the adapter counts
+//!   them itself and reports [`ErrorKind::OutOfMemory`] (the frame limit,
+//!   a resource) when preparing or loading such a module.
 //! - Fuel: none.
-//! - A start function that calls a host function makes wasefire panic
-//!   (it asserts the start function completes without host calls).
+//! - Start functions: wasefire panics when a start function calls a host
+//!   function (it asserts that the start function completes without one).
+//!   The adapter cannot see what a start function calls without decoding
+//!   the code, so it refuses, with [`ErrorKind::Unsupported`], every module
+//!   that has both a start function and function imports. (Benchmark
+//!   modules have no start function: toolchains export `_initialize`.)
+//!
+//! Errors are classified by wasefire's [`WfError`] variants; wasefire's
+//! `Trap` carries no reason.
 
-use alloc_crate::alloc::{alloc, dealloc, Layout};
 use alloc_crate::boxed::Box;
 use alloc_crate::format;
 use alloc_crate::string::String;
 use alloc_crate::vec::Vec;
-use core::ptr::NonNull;
 
 use wasefire_interpreter::{
     Error as WfError, FuncType, InstId, Module, ResultType, RunResult, Store, Val, ValType,
@@ -44,9 +56,20 @@ use wasefire_interpreter::{
 use crate::engine::{Host, HostFn, Instance, Limits, Runtime, RuntimeInfo, Value};
 use crate::error::{Error, ErrorKind, Stage};
 
-use super::support::Reader;
+use super::support::{defined_memory, initial_memory_over_budget, section, HeapBuffer, WASM_PAGE};
 
-const PAGE: usize = 65536;
+const PAGE: usize = WASM_PAGE as usize;
+
+const SECTION_TYPE: u8 = 1;
+const SECTION_IMPORT: u8 = 2;
+const SECTION_FUNCTION: u8 = 3;
+const SECTION_EXPORT: u8 = 7;
+const SECTION_START: u8 = 8;
+const SECTION_CODE: u8 = 10;
+
+/// Most locals (parameters included) a function may have in wasefire 0.5
+/// (its parser's `MAX_LOCALS`).
+pub const MAX_LOCALS: u64 = 1000;
 
 /// The host functions in the order they are linked: wasefire wants them
 /// sorted by (module, name), and a host call names its function by this
@@ -84,6 +107,7 @@ impl Runtime for Wasefire {
     fn prepare(&self, wasm: &[u8], pointer_width: u32) -> Result<Vec<u8>, Error> {
         // The side table is made of fixed-width integers: the same on every target.
         let _ = pointer_width;
+        check_locals(wasm, Stage::Prepare)?;
         wasefire_interpreter::prepare(wasm).map_err(|e| match e {
             WfError::Unsupported(_) => Error::new(
                 ErrorKind::Unsupported,
@@ -103,6 +127,7 @@ impl Runtime for Wasefire {
         module: &'a [u8],
         host: Host,
     ) -> Result<Box<dyn Instance + 'a>, Error> {
+        check_locals(module, Stage::Load)?;
         let parsed = Module::new(module).map_err(|e| match e {
             WfError::Unsupported(_) => Error::new(
                 ErrorKind::Unsupported,
@@ -118,37 +143,36 @@ impl Runtime for Wasefire {
             ),
         })?;
 
-        check_imports(module)?;
+        let imports = check_imports(module)?;
+        if imports.functions > 0 && section(module, SECTION_START).is_some() {
+            return Err(Error::new(
+                ErrorKind::Unsupported,
+                Stage::Instantiate,
+                "wasefire: a module with both a start function and imported functions \
+                 (wasefire panics when a start function calls a host function)",
+            ));
+        }
 
-        // Size the linear memory buffer.
+        // Size the linear memory buffer: the pages it serves, plus the sentinel.
         let budget = self.limits.max_memory;
-        let (memory_len, may_outgrow) = match memory_limits(module) {
-            None => (0, false),
-            Some((min, max)) => {
-                let initial = (min as usize).saturating_mul(PAGE);
-                if initial > budget {
-                    return Err(Error::new(
-                        ErrorKind::OutOfMemory,
-                        Stage::Instantiate,
-                        format!(
-                            "initial linear memory of {initial} B exceeds the budget of {budget} B"
-                        ),
-                    ));
-                }
-                let wanted = max.map_or(initial, |m| (m as usize).saturating_mul(PAGE));
-                let len = wanted.min(budget).max(initial);
-                // Without a maximum the module may grow to 4 GiB.
-                (
-                    len,
-                    max.is_none_or(|m| (m as usize).saturating_mul(PAGE) > len),
-                )
-            }
-        };
-        let memory = HeapMemory::new(memory_len).ok_or_else(|| {
+        let memory = defined_memory(module);
+        if let Some(e) = initial_memory_over_budget(memory, budget) {
+            return Err(e);
+        }
+        let buffer_len = memory.map_or(0, |m| {
+            let initial = m.min_bytes() as usize;
+            let wanted = m.max.map_or(initial, |max| {
+                usize::try_from(max.saturating_mul(WASM_PAGE)).unwrap_or(usize::MAX)
+            });
+            (wanted.min(budget) / PAGE * PAGE).max(initial)
+        });
+        // Without a maximum the module may grow to 4 GiB.
+        let may_outgrow = memory.is_some_and(|m| m.may_exceed(buffer_len as u64 / WASM_PAGE));
+        let buffer = HeapBuffer::new(buffer_len, MEMORY_ALIGN).ok_or_else(|| {
             Error::new(
                 ErrorKind::OutOfMemory,
                 Stage::Instantiate,
-                format!("the heap cannot provide the {memory_len} B linear memory buffer"),
+                format!("the heap cannot provide the {buffer_len} B linear memory buffer"),
             )
         })?;
 
@@ -166,18 +190,20 @@ impl Runtime for Wasefire {
         }
         // SAFETY: the buffer outlives the store: both end up in the
         // `WasefireInstance`, whose `store` field is declared (and thus
-        // dropped) before `memory`, and nothing else reaches the buffer.
-        let buffer: &'a mut [u8] = unsafe { memory.slice() };
-        let inst = store.instantiate(parsed, buffer).map_err(|e| match e {
+        // dropped) before `buffer`, and nothing else reaches the buffer.
+        // wasefire zeroes it before use.
+        let slice: &'a mut [u8] = unsafe { buffer.slice() };
+        let inst = store.instantiate(parsed, slice).map_err(|e| match e {
             WfError::NotFound => Error::new(
                 ErrorKind::Link,
                 Stage::Instantiate,
                 "wasefire: an import did not resolve (wrong signature for an `env` function?)",
             ),
+            // A segment out of bounds or a start function that trapped.
             WfError::Trap => Error::new(
                 ErrorKind::Trap,
                 Stage::Instantiate,
-                "wasefire: trap during instantiation",
+                "wasefire: trap during instantiation (a segment out of bounds, or the start function)",
             ),
             WfError::Unsupported(_) => Error::new(
                 ErrorKind::Unsupported,
@@ -193,8 +219,8 @@ impl Runtime for Wasefire {
 
         let hint = if may_outgrow {
             format!(
-                "; the module may grow its memory beyond the {memory_len} B buffer wasefire runs it in \
-                 (budget {budget} B), and accesses there trap"
+                "; the module may grow its memory beyond the {buffer_len} B buffer wasefire runs it in \
+                 (budget {budget} B, Limits::max_memory), and accesses there trap"
             )
         } else {
             String::new()
@@ -205,27 +231,24 @@ impl Runtime for Wasefire {
             host,
             module,
             hint,
-            memory,
+            buffer,
         }))
     }
 }
 
 struct WasefireInstance<'a> {
-    // Declared before `memory`: dropped first, as it borrows the buffer.
+    // Declared before `buffer`: dropped first, as it borrows the buffer.
     store: Store<'a>,
     inst: InstId,
     host: Host,
     module: &'a [u8],
+    /// Why a trap may be the budget's doing (empty when it cannot be).
     hint: String,
-    memory: HeapMemory,
+    buffer: HeapBuffer,
 }
 
-impl Instance for WasefireInstance<'_> {
-    fn has_export(&mut self, name: &str) -> bool {
-        has_func_export(self.module, name)
-    }
-
-    fn call(&mut self, name: &str) -> Result<Option<Value>, Error> {
+impl WasefireInstance<'_> {
+    fn run(&mut self, name: &str) -> Result<Vec<Val>, Error> {
         let WasefireInstance {
             store,
             inst,
@@ -236,9 +259,9 @@ impl Instance for WasefireInstance<'_> {
         let mut result = store
             .invoke(*inst, name, Vec::new())
             .map_err(|e| run_error(e, name, hint))?;
-        let values = loop {
+        loop {
             let call = match result {
-                RunResult::Done(values) => break values,
+                RunResult::Done(values) => return Ok(values),
                 RunResult::Host(call) => call,
             };
             let f = *LINKED.get(call.index()).ok_or_else(|| {
@@ -255,8 +278,17 @@ impl Instance for WasefireInstance<'_> {
                 &[]
             };
             result = call.resume(results).map_err(|e| run_error(e, name, hint))?;
-        };
-        match values.as_slice() {
+        }
+    }
+}
+
+impl Instance for WasefireInstance<'_> {
+    fn has_export(&mut self, name: &str) -> bool {
+        has_func_export(self.module, name)
+    }
+
+    fn call(&mut self, name: &str) -> Result<Option<Value>, Error> {
+        match self.run(name)?.as_slice() {
             [] => Ok(None),
             [Val::I32(v)] => Ok(Some(Value::I32(*v as i32))),
             [Val::I64(v)] => Ok(Some(Value::I64(*v as i64))),
@@ -277,7 +309,7 @@ impl Instance for WasefireInstance<'_> {
     fn memory_size(&mut self) -> Option<usize> {
         // The buffer wasefire runs the module in (its logical size after
         // `memory.grow` is not exposed).
-        if self.memory.len == 0 {
+        if self.buffer.len() == 0 {
             return None;
         }
         self.store.memory(self.inst).ok().map(|m| m.len())
@@ -296,6 +328,8 @@ fn host_type(f: HostFn) -> FuncType<'static> {
     }
 }
 
+/// Classifies an error of `invoke`/`resume` by its variant; `hint` says
+/// when a trap may be an access beyond the linear memory buffer.
 fn run_error(e: WfError, name: &str, hint: &str) -> Error {
     match e {
         WfError::Trap => Error::new(ErrorKind::Trap, Stage::Run, format!("wasefire: trap{hint}")),
@@ -317,66 +351,14 @@ fn run_error(e: WfError, name: &str, hint: &str) -> Error {
     }
 }
 
-/// A zeroed, [`MEMORY_ALIGN`]-aligned heap buffer for the linear memory.
-struct HeapMemory {
-    ptr: NonNull<u8>,
-    len: usize,
-}
-
-#[repr(C, align(16))]
-struct Aligned([u8; MEMORY_ALIGN]);
-
-impl HeapMemory {
-    /// `None` when the allocator refuses.
-    fn new(len: usize) -> Option<Self> {
-        if len == 0 {
-            return Some(HeapMemory {
-                ptr: NonNull::<Aligned>::dangling().cast(),
-                len,
-            });
-        }
-        let layout = Layout::from_size_align(len, MEMORY_ALIGN).ok()?;
-        // SAFETY: `layout` has a non-zero size. wasefire zeroes the buffer itself.
-        let ptr = NonNull::new(unsafe { alloc(layout) })?;
-        Some(HeapMemory { ptr, len })
-    }
-
-    /// The buffer as a slice of any lifetime.
-    ///
-    /// # Safety
-    ///
-    /// The slice must not be used after `self` is dropped, and must be the
-    /// only access to the buffer.
-    unsafe fn slice<'x>(&self) -> &'x mut [u8] {
-        // SAFETY: `ptr` is valid for `len` bytes (or dangling and aligned for
-        // `len == 0`); the caller upholds lifetime and uniqueness. The bytes
-        // may be uninitialised until wasefire zeroes them, which it does
-        // before reading, and `u8` has no invalid values once written.
-        unsafe { core::slice::from_raw_parts_mut(self.ptr.as_ptr(), self.len) }
-    }
-}
-
-impl Drop for HeapMemory {
-    fn drop(&mut self) {
-        if self.len != 0 {
-            // SAFETY: allocated in `new` with this layout.
-            unsafe {
-                dealloc(
-                    self.ptr.as_ptr(),
-                    Layout::from_size_align_unchecked(self.len, MEMORY_ALIGN),
-                )
-            };
-        }
-    }
-}
-
 // --- A few reads of the module's sections, which wasefire keeps private. ---
 
 /// Every import must be one of the `env` host functions, with its
 /// signature (wasefire checks that too, but does not say which import failed).
-fn check_imports(wasm: &[u8]) -> Result<(), Error> {
-    let Some(mut r) = section(wasm, 2) else {
-        return Ok(());
+fn check_imports(wasm: &[u8]) -> Result<Imports, Error> {
+    let mut imports = Imports { functions: 0 };
+    let Some(mut r) = section(wasm, SECTION_IMPORT) else {
+        return Ok(imports);
     };
     let count = r.leb().unwrap_or(0);
     for _ in 0..count {
@@ -401,6 +383,7 @@ fn check_imports(wasm: &[u8]) -> Result<(), Error> {
                     ));
                 }
             }
+            imports.functions += 1;
             continue;
         }
         let what = match kind {
@@ -416,13 +399,58 @@ fn check_imports(wasm: &[u8]) -> Result<(), Error> {
             format!("unsupported import `{module}.{name}` ({what})"),
         ));
     }
+    Ok(imports)
+}
+
+/// What a module imports (all of it checked by [`check_imports`]).
+struct Imports {
+    /// Imported (host) functions.
+    functions: usize,
+}
+
+/// Fails with [`ErrorKind::OutOfMemory`] when a function has more than
+/// [`MAX_LOCALS`] locals (parameters included), which wasefire refuses.
+fn check_locals(wasm: &[u8], stage: Stage) -> Result<(), Error> {
+    let (Some(mut funcs), Some(mut code)) =
+        (section(wasm, SECTION_FUNCTION), section(wasm, SECTION_CODE))
+    else {
+        return Ok(());
+    };
+    let count = funcs.leb().unwrap_or(0);
+    if code.leb() != Some(count) {
+        return Ok(()); // invalid: wasefire says so
+    }
+    for index in 0..count {
+        let (Some(type_idx), Some(size)) = (funcs.leb(), code.leb()) else {
+            return Ok(());
+        };
+        let end = code.pos.saturating_add(size as usize);
+        let mut total = func_type(wasm, type_idx).map_or(0, |(params, _)| params.len() as u64);
+        for _ in 0..code.leb().unwrap_or(0) {
+            let (Some(n), Some(_ty)) = (code.leb(), code.byte()) else {
+                return Ok(());
+            };
+            total = total.saturating_add(n);
+        }
+        if total > MAX_LOCALS {
+            return Err(Error::new(
+                ErrorKind::OutOfMemory,
+                stage,
+                format!(
+                    "wasefire: function {index} has {total} locals (parameters included); \
+                     wasefire's frames hold at most {MAX_LOCALS}"
+                ),
+            ));
+        }
+        code.pos = end;
+    }
     Ok(())
 }
 
 /// Parameter and result value types (one byte each in the MVP encoding) of
 /// type `idx`.
 fn func_type(wasm: &[u8], idx: u64) -> Option<(&[u8], &[u8])> {
-    let mut r = section(wasm, 1)?;
+    let mut r = section(wasm, SECTION_TYPE)?;
     let count = r.leb()?;
     for i in 0..count {
         if r.byte()? != 0x60 {
@@ -437,20 +465,8 @@ fn func_type(wasm: &[u8], idx: u64) -> Option<(&[u8], &[u8])> {
     None
 }
 
-/// `(min, max)` pages of the memory the module defines.
-fn memory_limits(wasm: &[u8]) -> Option<(u64, Option<u64>)> {
-    let mut r = section(wasm, 5)?;
-    if r.leb()? == 0 {
-        return None;
-    }
-    let flags = r.byte()?;
-    let min = r.leb()?;
-    let max = if flags & 1 != 0 { Some(r.leb()?) } else { None };
-    Some((min, max))
-}
-
 fn has_func_export(wasm: &[u8], wanted: &str) -> bool {
-    let Some(mut r) = section(wasm, 7) else {
+    let Some(mut r) = section(wasm, SECTION_EXPORT) else {
         return false;
     };
     let count = r.leb().unwrap_or(0);
@@ -463,25 +479,4 @@ fn has_func_export(wasm: &[u8], wanted: &str) -> bool {
         }
     }
     false
-}
-
-/// A reader over the contents of the first section with `id`.
-fn section(wasm: &[u8], id: u8) -> Option<Reader<'_>> {
-    let mut r = Reader {
-        bytes: wasm,
-        pos: 8,
-    };
-    while r.pos < wasm.len() {
-        let this = r.byte()?;
-        let len = r.leb()? as usize;
-        let end = r.pos.checked_add(len)?;
-        if this == id {
-            return Some(Reader {
-                bytes: wasm.get(..end)?,
-                pos: r.pos,
-            });
-        }
-        r.pos = end;
-    }
-    None
 }

@@ -25,6 +25,21 @@
 //!   Rust global allocator, so the tracking allocator counts wasm3 and its
 //!   budget can refuse it; on the host the C library provides them and
 //!   wasm3's heap is *not* counted.
+//! - Errors: wasm3 reports them as pointers to its static error strings
+//!   (`m3Err_*` of `wasm3.h`); `classify` compares those pointers, never
+//!   the text. Running out of wasm3's stack (its value stack at run time,
+//!   `m3Err_trapStackOverflow`, or a function's frame at compile time,
+//!   `m3Err_functionStackOverflow`) is [`ErrorKind::OutOfMemory`]. The only
+//!   errors without a constant are the ad-hoc ones `m3_LoadModule` throws
+//!   when initialising data and element segments (out of bounds, which the
+//!   spec makes a trap): at instantiation, an error wasm3 has no constant
+//!   for is therefore [`ErrorKind::Trap`].
+//! - Limits of wasm3 0.3 the adapter reports rather than meets: function
+//!   types with more than one result (multi-value) are
+//!   [`ErrorKind::Unsupported`] at load (wasm3 would misparse them); function
+//!   bodies are not validated (a type error is not found); a start function
+//!   that calls a host function fails to link (`m3_LoadModule` runs it
+//!   before host functions can be linked).
 
 use alloc_crate::boxed::Box;
 use alloc_crate::string::String;
@@ -37,7 +52,9 @@ use wasm3::wasm3_sys as ffi;
 use crate::engine::{Host, HostFn, Instance, Limits, Runtime, RuntimeInfo, Value};
 use crate::error::{Error, ErrorKind, Stage};
 
-use super::support::{c_str, error, fmt_u64, try_box, with_c_str};
+use super::support::{
+    c_str, error, fmt_u64, initial_memory_over_budget, section, try_box, with_c_str, MemoryLimits,
+};
 
 const WASM_PAGE: usize = 65536;
 
@@ -126,6 +143,15 @@ impl Runtime for Wasm3 {
             // is too long): check the framing first.
             check_sections(module)
                 .map_err(|why| error(ErrorKind::Malformed, Stage::Load, &[why]))?;
+            // wasm3 0.3 reads one result per function type and misparses
+            // the rest of a multi-value type.
+            if has_multi_value(module) {
+                return Err(error(
+                    ErrorKind::Unsupported,
+                    Stage::Load,
+                    &["wasm3 0.3 supports one result per function (the module uses multi-value)"],
+                ));
+            }
 
             let mut m: ffi::IM3Module = ptr::null_mut();
             let r = ffi::m3_ParseModule(inst.env, &mut m, module.as_ptr(), size);
@@ -133,31 +159,38 @@ impl Runtime for Wasm3 {
                 if !m.is_null() {
                     ffi::m3_FreeModule(m);
                 }
-                let kind = if is_malloc_failure(r) {
-                    ErrorKind::OutOfMemory
-                } else {
-                    ErrorKind::Malformed
-                };
+                let kind = classify(r).unwrap_or(ErrorKind::Malformed);
                 return Err(error(kind, Stage::Load, &[c_str(r)]));
             }
             inst.module = m;
 
             check_imports(m)?;
 
+            // The initial memory against the budget, before wasm3 allocates
+            // (it would back only `memoryLimit` bytes of it).
+            if !(*m).memoryImported {
+                let declared = MemoryLimits {
+                    min: u64::from((*m).memoryInfo.initPages),
+                    max: None,
+                };
+                if let Some(e) = initial_memory_over_budget(Some(declared), self.limits.max_memory)
+                {
+                    return Err(e);
+                }
+            }
+
             let r = ffi::m3_LoadModule(inst.rt, m);
-            // On success the runtime owns the module from here on.
-            inst.loaded = r.is_null();
+            // On success the runtime owns the module from here on; on
+            // failure too once wasm3 linked it into the runtime's list (it
+            // does so before running the start function), and the runtime
+            // then frees it.
+            inst.loaded = r.is_null() || (*inst.rt).modules == m;
             if let Some(e) = inst.over_budget(Stage::Instantiate) {
                 return Err(e);
             }
             if !r.is_null() {
-                let kind = if is_malloc_failure(r) {
-                    ErrorKind::OutOfMemory
-                } else if is_trap(r) {
-                    ErrorKind::Trap
-                } else {
-                    ErrorKind::Link
-                };
+                // No constant: a segment out of bounds (see `classify`).
+                let kind = classify(r).unwrap_or(ErrorKind::Trap);
                 return Err(error(kind, Stage::Instantiate, &[c_str(r)]));
             }
 
@@ -177,10 +210,9 @@ impl Runtime for Wasm3 {
                 if r.is_null() || r == ffi::m3Err_functionLookupFailed {
                     continue; // linked, or not imported
                 }
-                let kind = if is_malloc_failure(r) {
-                    ErrorKind::OutOfMemory
-                } else {
-                    ErrorKind::Link
+                let kind = match classify(r) {
+                    Some(ErrorKind::OutOfMemory) => ErrorKind::OutOfMemory,
+                    _ => ErrorKind::Link,
                 };
                 return Err(error(
                     kind,
@@ -300,10 +332,11 @@ impl Wasm3Instance<'_> {
                 ));
             }
             let detail = self.error_detail();
-            let kind = if is_malloc_failure(r) {
-                ErrorKind::OutOfMemory
-            } else {
-                ErrorKind::Malformed
+            // Compiling the function failed: invalid code, or a frame
+            // larger than wasm3 compiles (out of memory).
+            let kind = match classify(r) {
+                Some(kind @ (ErrorKind::OutOfMemory | ErrorKind::Link)) => kind,
+                _ => ErrorKind::Malformed,
             };
             return Err(error(
                 kind,
@@ -350,14 +383,8 @@ impl Wasm3Instance<'_> {
         // SAFETY: static error strings; live runtime.
         let msg = unsafe { c_str(r) };
         let detail = self.error_detail();
-        if is_malloc_failure(r) {
-            return error(ErrorKind::OutOfMemory, Stage::Run, &[msg, detail.as_str()]);
-        }
-        let kind = if is_trap(r) {
-            ErrorKind::Trap
-        } else {
-            ErrorKind::Internal
-        };
+        // (`Malformed` when compiling a callee on its first call failed.)
+        let kind = classify(r).unwrap_or(ErrorKind::Internal);
         error(kind, Stage::Run, &[msg, detail.as_str()])
     }
 }
@@ -523,6 +550,24 @@ unsafe fn check_imports(m: ffi::IM3Module) -> Result<(), Error> {
     Ok(())
 }
 
+/// `true` when a function type of the module has more than one result.
+fn has_multi_value(wasm: &[u8]) -> bool {
+    let Some(mut r) = section(wasm, 1) else {
+        return false;
+    };
+    let count = r.leb().unwrap_or(0);
+    for _ in 0..count {
+        // 0x60, then the parameter and result types, one byte each.
+        let (Some(0x60), Some(_params), Some(results)) = (r.byte(), r.name(), r.name()) else {
+            return false;
+        };
+        if results.len() > 1 {
+            return true;
+        }
+    }
+    false
+}
+
 /// Checks the binary's header and that every section lies within it.
 fn check_sections(bytes: &[u8]) -> Result<(), &'static str> {
     let Some(mut rest) = bytes.strip_prefix(b"\0asm") else {
@@ -557,17 +602,66 @@ fn check_sections(bytes: &[u8]) -> Result<(), &'static str> {
     Ok(())
 }
 
-fn is_malloc_failure(r: ffi::M3Result) -> bool {
+/// What wasm3's result `r` means, by the identity of its static error
+/// string (`m3Err_*` of `wasm3.h`); `None` for a result wasm3 has no
+/// constant for (an ad-hoc string).
+fn classify(r: ffi::M3Result) -> Option<ErrorKind> {
+    use ErrorKind::{Link, Malformed, OutOfMemory, Trap};
+    if r.is_null() {
+        return None;
+    }
     // SAFETY: reading the addresses of wasm3's static error strings.
-    unsafe { r == ffi::m3Err_mallocFailed || r == ffi::m3Err_mallocFailedCodePage }
-}
-
-fn is_trap(r: ffi::M3Result) -> bool {
-    // SAFETY: wasm3 results are static NUL-terminated strings.
-    !r.is_null()
-        && unsafe { CStr::from_ptr(r) }
-            .to_bytes()
-            .starts_with(b"[trap]")
+    let table = unsafe {
+        [
+            (ffi::m3Err_mallocFailed, OutOfMemory),
+            (ffi::m3Err_mallocFailedCodePage, OutOfMemory),
+            (ffi::m3Err_wasmMemoryOverflow, OutOfMemory),
+            // wasm3's stacks: the value stack at run time, a function's
+            // frame (`d_m3MaxFunctionStackHeight` slots) at compile time.
+            (ffi::m3Err_trapStackOverflow, OutOfMemory),
+            (ffi::m3Err_functionStackOverflow, OutOfMemory),
+            (ffi::m3Err_trapOutOfBoundsMemoryAccess, Trap),
+            (ffi::m3Err_trapDivisionByZero, Trap),
+            (ffi::m3Err_trapIntegerOverflow, Trap),
+            (ffi::m3Err_trapIntegerConversion, Trap),
+            (ffi::m3Err_trapIndirectCallTypeMismatch, Trap),
+            (ffi::m3Err_trapTableIndexOutOfRange, Trap),
+            (ffi::m3Err_trapTableElementIsNull, Trap),
+            (ffi::m3Err_trapExit, Trap),
+            (ffi::m3Err_trapAbort, Trap),
+            (ffi::m3Err_trapUnreachable, Trap),
+            (ffi::m3Err_functionLookupFailed, Link),
+            (ffi::m3Err_functionImportMissing, Link),
+            (ffi::m3Err_typeListOverflow, Malformed),
+            (ffi::m3Err_incompatibleWasmVersion, Malformed),
+            (ffi::m3Err_wasmMalformed, Malformed),
+            (ffi::m3Err_misorderedWasmSection, Malformed),
+            (ffi::m3Err_wasmUnderrun, Malformed),
+            (ffi::m3Err_wasmOverrun, Malformed),
+            (ffi::m3Err_wasmMissingInitExpr, Malformed),
+            (ffi::m3Err_lebOverflow, Malformed),
+            (ffi::m3Err_missingUTF8, Malformed),
+            (ffi::m3Err_wasmSectionUnderrun, Malformed),
+            (ffi::m3Err_wasmSectionOverrun, Malformed),
+            (ffi::m3Err_invalidTypeId, Malformed),
+            (ffi::m3Err_tooManyMemorySections, Malformed),
+            (ffi::m3Err_malformedFunctionSignature, Malformed),
+            (ffi::m3Err_funcSignatureMissingReturnType, Malformed),
+            (ffi::m3Err_noCompiler, Malformed),
+            (ffi::m3Err_unknownOpcode, Malformed),
+            (ffi::m3Err_functionStackUnderrun, Malformed),
+            (ffi::m3Err_argumentCountMismatch, Malformed),
+            (ffi::m3Err_globaIndexOutOfBounds, Malformed),
+            (ffi::m3Err_globalMemoryNotAllocated, Malformed),
+            (ffi::m3Err_settingImmutableGlobal, Malformed),
+            (ffi::m3Err_missingCompiledCode, ErrorKind::Internal),
+            (ffi::m3Err_moduleAlreadyLinked, ErrorKind::Internal),
+        ]
+    };
+    table
+        .into_iter()
+        .find(|&(constant, _)| core::ptr::eq(constant, r))
+        .map(|(_, kind)| kind)
 }
 
 // ---------------------------------------------------------------------------

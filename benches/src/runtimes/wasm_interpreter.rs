@@ -10,20 +10,30 @@
 //!   invocation (the default is ~1.5 MiB). [`BenchConfig`] sizes them for
 //!   [`STACK_BUDGET`] bytes (the 32 KiB of [`Limits::EMBEDDED`] and
 //!   [`Limits::HOST`]). Being constants, they cannot follow a different
-//!   `Limits::stack` at run time; overflowing them traps with
-//!   "either the call stack or the value stack overflowed".
-//! - Linear memory: the crate has no limiter and no public way to lower a
-//!   memory's maximum. A module whose *initial* memory exceeds
-//!   `Limits::max_memory` fails at instantiation with
-//!   [`ErrorKind::OutOfMemory`]; `memory.grow` is only bounded by the module's
-//!   own maximum. Memory is a `Vec<u8>` grown with `Vec::resize`, so a growth
-//!   the heap cannot serve aborts the process on the host (`handle_alloc_error`)
-//!   and panics on the boards. Before instantiating and before each call the
-//!   adapter checks the tracking allocator's headroom ([`crate::alloc`]) for the
-//!   initial memory and the stacks, and fails cleanly with `OutOfMemory`
-//!   instead of letting the interpreter abort.
-//! - Fuel: the interpreter meters fuel only when asked; it is off here (the
-//!   measured configuration). The runner bounds hangs with a time budget.
+//!   `Limits::stack` at run time. Overflowing them is
+//!   `RuntimeError::StackExhaustion`, reported as [`ErrorKind::OutOfMemory`]
+//!   (the stack budget ran out; the spec calls it resource exhaustion).
+//! - Linear memory: the crate has no limiter, and grows memory with
+//!   `Vec::resize`, so a growth the heap cannot serve aborts the process on
+//!   the host (`handle_alloc_error`) and panics on the boards. The adapter
+//!   therefore
+//!   - rejects a module whose *initial* memory exceeds `Limits::max_memory`
+//!     ([`ErrorKind::OutOfMemory`]) before instantiating it, and checks the
+//!     tracking allocator's headroom ([`crate::alloc`]) for the initial
+//!     memory and, before each call, for the stacks;
+//!   - runs a module that may grow its memory beyond what the budgets allow
+//!     (no declared maximum, or one above them) with [`GuardedConfig`]: the
+//!     interpreter's fuel metering with every instruction free except
+//!     `memory.grow`, which costs one unit per page, and as much fuel per
+//!     call as there are pages left in the budget. A growth past the budget
+//!     then stops the call with `RunState::Resumable` (out of fuel) before
+//!     any allocation, reported as [`ErrorKind::OutOfMemory`]. A module with
+//!     a fixed memory (all benchmark modules) runs with [`BenchConfig`], the
+//!     measured configuration, without fuel.
+//! - Fuel: otherwise off (the measured configuration). The runner bounds
+//!   hangs with a time budget.
+//!
+//! Errors are classified by the crate's [`RuntimeError`] variants.
 
 use alloc_crate::boxed::Box;
 use alloc_crate::format;
@@ -31,14 +41,16 @@ use alloc_crate::string::ToString;
 use alloc_crate::vec::Vec;
 
 use dlr_wasm_interpreter::{
-    decode_and_validate, Config, ExternType, ExternVal, FuncType, ModuleAddr, NumType, ResultType,
-    RunState, RuntimeError, Store, ValType, Value as DlrValue,
+    decode_and_validate, instructions, Config, ExternType, ExternVal, FuncType, ModuleAddr,
+    NumType, ResultType, RunState, RuntimeError, Store, ValType, Value as DlrValue,
 };
 
 use crate::engine::{Host, HostFn, Instance, Limits, Runtime, RuntimeInfo, Value};
 use crate::error::{Error, ErrorKind, Stage};
 
-use super::support::Reader;
+use super::support::{
+    defined_memory, heap_headroom, initial_memory_over_budget, MemoryLimits, WASM_PAGE,
+};
 
 /// Bytes of interpreter stack the compile-time [`BenchConfig`] is sized for.
 pub const STACK_BUDGET: usize = Limits::EMBEDDED.stack;
@@ -64,7 +76,31 @@ impl Config for BenchConfig {
     const MAX_CALL_STACK_SIZE: usize = CALL_FRAMES;
 }
 
-const PAGE: usize = 65536;
+/// The configuration for modules that may grow their memory past the
+/// budget: [`BenchConfig`]'s stacks, and fuel that only `memory.grow`
+/// consumes, one unit per page (see the module documentation).
+pub struct GuardedConfig;
+
+impl Config for GuardedConfig {
+    const MAX_VALUE_STACK_SIZE: usize = VALUE_SLOTS;
+    const MAX_CALL_STACK_SIZE: usize = CALL_FRAMES;
+
+    fn get_flat_cost(_instr: u8) -> u64 {
+        0
+    }
+
+    fn get_fc_extension_flat_cost(_instr: u32) -> u64 {
+        0
+    }
+
+    fn get_fd_extension_flat_cost(_instr: u32) -> u64 {
+        0
+    }
+
+    fn get_cost_per_element(instr: u8) -> u64 {
+        u64::from(instr == instructions::MEMORY_GROW)
+    }
+}
 
 /// The `wasm-interpreter` runtime variant.
 pub struct WasmInterpreter {
@@ -76,6 +112,11 @@ impl WasmInterpreter {
     pub fn new(limits: Limits) -> Self {
         WasmInterpreter { limits }
     }
+}
+
+/// Memory the stacks take (allocated in full on every invocation).
+fn stacks_bytes() -> usize {
+    STACK_BUDGET
 }
 
 impl Runtime for WasmInterpreter {
@@ -98,62 +139,153 @@ impl Runtime for WasmInterpreter {
         module: &'a [u8],
         host: Host,
     ) -> Result<Box<dyn Instance + 'a>, Error> {
-        let validated = decode_and_validate(module, &mut ()).map_err(|e| {
-            Error::new(
-                ErrorKind::Malformed,
-                Stage::Load,
-                format!("wasm-interpreter: {e}"),
-            )
-        })?;
-
-        let mut store: Store<'a, BenchConfig> = Store::new(BenchConfig);
-        let mut externs = Vec::new();
-        for (import_module, name, ty) in validated.imports() {
-            let f = match (HostFn::lookup(import_module, name), &ty) {
-                (Some(f), ExternType::Func(actual)) if *actual == host_type(f) => f,
-                _ => {
-                    return Err(Error::new(
-                        ErrorKind::Link,
-                        Stage::Instantiate,
-                        format!("unsupported import `{import_module}.{name}` of type {ty:?}"),
-                    ))
-                }
-            };
-            externs.push(ExternVal::Func(store.func_alloc(host_type(f), hostcode(f))));
+        let memory = defined_memory(module);
+        let budget = Budget::new(&self.limits, memory);
+        if budget.may_be_exceeded {
+            instantiate_with::<GuardedConfig>(GuardedConfig, module, host, memory, budget)
+        } else {
+            instantiate_with::<BenchConfig>(BenchConfig, module, host, memory, budget)
         }
-
-        let initial = initial_memory_bytes(module);
-        if initial > self.limits.max_memory {
-            return Err(Error::new(
-                ErrorKind::OutOfMemory,
-                Stage::Instantiate,
-                format!(
-                    "initial linear memory of {initial} B exceeds the budget of {} B",
-                    self.limits.max_memory
-                ),
-            ));
-        }
-        heap_headroom(initial, Stage::Instantiate, "initial linear memory")?;
-
-        // SAFETY: every extern value was allocated in `store` just above.
-        let outcome = unsafe { store.module_instantiate(&validated, externs, None) }
-            .map_err(|e| runtime_error(e, Stage::Instantiate))?;
-        drop(validated);
-        Ok(Box::new(DlrInstance {
-            store,
-            module: outcome.module_addr,
-            host,
-        }))
     }
 }
 
-struct DlrInstance<'a> {
-    store: Store<'a, BenchConfig>,
-    module: ModuleAddr,
-    host: Host,
+/// How far the linear memory may grow.
+#[derive(Clone, Copy)]
+struct Budget {
+    /// `Limits::max_memory`.
+    max_memory: usize,
+    /// `Limits::max_memory` in whole pages.
+    cap_pages: u64,
+    /// The module may grow its memory beyond what the budgets allow: run it
+    /// with [`GuardedConfig`].
+    may_be_exceeded: bool,
 }
 
-impl Instance for DlrInstance<'_> {
+impl Budget {
+    fn new(limits: &Limits, memory: Option<MemoryLimits>) -> Budget {
+        let cap_pages = limits.max_memory as u64 / WASM_PAGE;
+        let may_be_exceeded = memory.is_some_and(|m| {
+            let max = m.max.unwrap_or(u64::MAX);
+            max > m.min && (max > cap_pages || max > heap_pages(m.min))
+        });
+        Budget {
+            max_memory: limits.max_memory,
+            cap_pages,
+            may_be_exceeded,
+        }
+    }
+}
+
+/// Pages a memory of `current` pages may grow to without the heap budget
+/// refusing: `Vec::resize` may double the capacity and copies while both
+/// blocks are alive, so a memory of `n` pages may need `3n` pages of heap
+/// at once, besides the stacks of the running call.
+fn heap_pages(current: u64) -> u64 {
+    let free =
+        (heap_headroom().saturating_sub(stacks_bytes()) as u64 / WASM_PAGE).saturating_add(current);
+    free / 3
+}
+
+fn instantiate_with<'a, C: Config + 'static>(
+    config: C,
+    module: &'a [u8],
+    host: Host,
+    memory: Option<MemoryLimits>,
+    budget: Budget,
+) -> Result<Box<dyn Instance + 'a>, Error> {
+    let validated = decode_and_validate(module, &mut ()).map_err(|e| {
+        Error::new(
+            ErrorKind::Malformed,
+            Stage::Load,
+            format!("wasm-interpreter: {e}"),
+        )
+    })?;
+
+    let mut store: Store<'a, C> = Store::new(config);
+    let mut externs = Vec::new();
+    for (import_module, name, ty) in validated.imports() {
+        let f = match (HostFn::lookup(import_module, name), &ty) {
+            (Some(f), ExternType::Func(actual)) if *actual == host_type(f) => f,
+            _ => {
+                return Err(Error::new(
+                    ErrorKind::Link,
+                    Stage::Instantiate,
+                    format!("unsupported import `{import_module}.{name}` of type {ty:?}"),
+                ))
+            }
+        };
+        externs.push(ExternVal::Func(store.func_alloc(host_type(f), hostcode(f))));
+    }
+
+    if let Some(e) = initial_memory_over_budget(memory, budget.max_memory) {
+        return Err(e);
+    }
+    let initial = memory.map_or(0, |m| m.min_bytes() as usize);
+    heap_room(initial, Stage::Instantiate, "initial linear memory")?;
+
+    // SAFETY: every extern value was allocated in `store` just above.
+    let outcome = unsafe { store.module_instantiate(&validated, externs, None) }
+        .map_err(|e| runtime_error(e, Stage::Instantiate))?;
+    drop(validated);
+    let pages = memory.map_or(0, |m| m.min);
+    Ok(Box::new(DlrInstance {
+        store,
+        module: outcome.module_addr,
+        host,
+        budget,
+        pages,
+    }))
+}
+
+struct DlrInstance<'a, C: Config> {
+    store: Store<'a, C>,
+    module: ModuleAddr,
+    host: Host,
+    budget: Budget,
+    /// Pages of linear memory: exact when the memory is exported, otherwise
+    /// an upper bound (see [`DlrInstance::fuel`]).
+    pages: u64,
+}
+
+impl<C: Config> DlrInstance<'_, C> {
+    /// The fuel for a call: `None` (unmetered) for [`BenchConfig`];
+    /// otherwise the pages the memory may still grow by.
+    fn fuel(&mut self) -> Option<u64> {
+        if !self.budget.may_be_exceeded {
+            return None;
+        }
+        if let Some(bytes) = self.memory_size() {
+            self.pages = bytes as u64 / WASM_PAGE;
+        }
+        let limit = self.budget.cap_pages.min(heap_pages(self.pages));
+        Some(limit.saturating_sub(self.pages))
+    }
+
+    /// Accounts for the fuel a call used: every unit is a page grown (or
+    /// asked for in vain; an over-estimate is safe).
+    fn fuel_used(&mut self, given: Option<u64>, left: Option<u64>) {
+        if let (Some(given), Some(left)) = (given, left) {
+            self.pages = self.pages.saturating_add(given.saturating_sub(left));
+        }
+    }
+
+    fn over_budget(&self) -> Error {
+        Error::new(
+            ErrorKind::OutOfMemory,
+            Stage::Run,
+            format!(
+                "memory.grow past the budget: linear memory of {} pages may grow to {} pages \
+                 (Limits::max_memory {} pages, and what the heap budget can hold); \
+                 wasm-interpreter has no memory limiter, so the adapter meters growth as fuel",
+                self.pages,
+                self.budget.cap_pages.min(heap_pages(self.pages)),
+                self.budget.cap_pages
+            ),
+        )
+    }
+}
+
+impl<C: Config> Instance for DlrInstance<'_, C> {
     fn has_export(&mut self, name: &str) -> bool {
         // SAFETY: `self.module` was returned by `self.store`.
         matches!(
@@ -174,18 +306,38 @@ impl Instance for DlrInstance<'_> {
                 ))
             }
         };
+        // SAFETY: `func` comes from `self.store`.
+        let ty = unsafe { self.store.func_type(func) };
+        if !ty.params.valtypes.is_empty() || ty.returns.valtypes.len() > 1 {
+            return Err(Error::new(
+                ErrorKind::Link,
+                Stage::Run,
+                format!("export `{name}` is not of type () -> () or () -> T"),
+            ));
+        }
         // The stacks are allocated in full for every invocation.
-        heap_headroom(STACK_BUDGET, Stage::Run, "interpreter stacks")?;
+        heap_room(stacks_bytes(), Stage::Run, "interpreter stacks")?;
+        let fuel = self.fuel();
         // SAFETY: `func` comes from `self.store`; there are no parameters.
-        let mut state = unsafe { self.store.invoke(func, Vec::new(), None) }
-            .map_err(|e| runtime_error(e, Stage::Run))?;
+        let mut state = unsafe { self.store.invoke(func, Vec::new(), fuel) };
         loop {
-            state = match state {
-                RunState::Finished { values, .. } => return result(name, values),
-                RunState::HostCalled {
+            let next = match state {
+                Err(e) => {
+                    // How much fuel went is unknown: assume all of it.
+                    self.fuel_used(fuel, Some(0));
+                    return Err(runtime_error(e, Stage::Run));
+                }
+                Ok(RunState::Finished {
+                    values,
+                    maybe_remaining_fuel,
+                }) => {
+                    self.fuel_used(fuel, maybe_remaining_fuel);
+                    return result(name, values);
+                }
+                Ok(RunState::HostCalled {
                     host_call,
                     resumable,
-                } => {
+                }) => {
                     let f = HostFn::ALL[host_call.hostcode];
                     let ret = self.host.call(f);
                     let results = if f.returns_i64() {
@@ -197,14 +349,25 @@ impl Instance for DlrInstance<'_> {
                     // match the host function's type (see `host_type`).
                     unsafe { self.store.finish_host_call(resumable, results) }
                 }
-                // Only returned when fuel runs out; fuel is off, but resuming is
-                // the right answer anyway.
-                // SAFETY: the resumable comes from `self.store`.
-                RunState::Resumable { resumable, .. } => unsafe {
-                    self.store.resume_wasm(resumable)
-                },
-            }
-            .map_err(|e| runtime_error(e, Stage::Run))?;
+                // Out of fuel: only `GuardedConfig` meters fuel, and there
+                // only `memory.grow` consumes it: a growth past the budget.
+                Ok(RunState::Resumable {
+                    required_fuel: Some(_),
+                    ..
+                }) => {
+                    self.fuel_used(fuel, Some(0));
+                    return Err(self.over_budget());
+                }
+                // Back from a host function: Wasm continues.
+                Ok(RunState::Resumable {
+                    resumable,
+                    required_fuel: None,
+                }) => {
+                    // SAFETY: the resumable comes from `self.store`.
+                    unsafe { self.store.resume_wasm(resumable) }
+                }
+            };
+            state = next;
         }
     }
 
@@ -218,7 +381,7 @@ impl Instance for DlrInstance<'_> {
         let exports = unsafe { self.store.instance_exports(self.module) };
         let mem = exports.into_iter().find_map(|(_, e)| e.as_mem())?;
         // SAFETY: `mem` comes from `self.store`.
-        Some(unsafe { self.store.mem_size(mem) } as usize * PAGE)
+        Some(unsafe { self.store.mem_size(mem) } as usize * WASM_PAGE as usize)
     }
 }
 
@@ -262,9 +425,12 @@ fn result(name: &str, values: Vec<DlrValue>) -> Result<Option<Value>, Error> {
     }
 }
 
+/// Classifies the interpreter's error by its variant.
 fn runtime_error(e: RuntimeError, stage: Stage) -> Error {
     let kind = match e {
-        RuntimeError::Trap(_) | RuntimeError::StackExhaustion => ErrorKind::Trap,
+        RuntimeError::Trap(_) => ErrorKind::Trap,
+        // The stacks of `Config` ran out (deep recursion, a huge frame).
+        RuntimeError::StackExhaustion => ErrorKind::OutOfMemory,
         RuntimeError::OutOfFuel => ErrorKind::OutOfFuel,
         RuntimeError::InvalidImportType
         | RuntimeError::ExternValsLenMismatch
@@ -277,14 +443,18 @@ fn runtime_error(e: RuntimeError, stage: Stage) -> Error {
         }
         _ => ErrorKind::Internal,
     };
-    Error::new(kind, stage, e.to_string())
+    let message = match kind {
+        ErrorKind::OutOfMemory => format!("{e} (the interpreter stacks of {STACK_BUDGET} B)"),
+        _ => e.to_string(),
+    };
+    Error::new(kind, stage, message)
 }
 
 /// Fails with `OutOfMemory` when the tracking allocator's budget cannot take
 /// `bytes` more: the interpreter would abort on the refused allocation.
-fn heap_headroom(bytes: usize, stage: Stage, what: &str) -> Result<(), Error> {
-    let (limit, current) = (crate::alloc::limit(), crate::alloc::current());
-    if current.saturating_add(bytes) > limit {
+fn heap_room(bytes: usize, stage: Stage, what: &str) -> Result<(), Error> {
+    if bytes > heap_headroom() {
+        let (limit, current) = (crate::alloc::limit(), crate::alloc::current());
         return Err(Error::new(
             ErrorKind::OutOfMemory,
             stage,
@@ -295,29 +465,4 @@ fn heap_headroom(bytes: usize, stage: Stage, what: &str) -> Result<(), Error> {
         ));
     }
     Ok(())
-}
-
-/// Initial size in bytes of the memory the module defines (0 without one).
-/// The module has been validated, so the reader can be simple.
-fn initial_memory_bytes(wasm: &[u8]) -> usize {
-    let mut r = Reader {
-        bytes: wasm,
-        pos: 8,
-    };
-    while r.pos < wasm.len() {
-        let (Some(id), Some(len)) = (r.byte(), r.leb()) else {
-            return 0;
-        };
-        let end = r.pos.saturating_add(len as usize);
-        if id == 5 {
-            let count = r.leb().unwrap_or(0);
-            if count == 0 {
-                return 0;
-            }
-            let _flags = r.byte();
-            return (r.leb().unwrap_or(0) as usize).saturating_mul(PAGE);
-        }
-        r.pos = end;
-    }
-    0
 }

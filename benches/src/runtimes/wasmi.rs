@@ -5,13 +5,23 @@
 //! `StoreLimits` at [`Limits::max_memory`], and a refused growth traps, so an
 //! out-of-memory guest is reported as such.
 //!
+//! Each instance has an engine of its own, created when the module is
+//! loaded: a wasmi engine keeps what it translated (function bodies, types)
+//! until it is dropped, so an engine shared by the instances of one runtime
+//! would grow with every module loaded.
+//!
+//! Errors are classified by wasmi's typed errors (`classify`): trap codes
+//! (a stack overflow, the Wasm stack running out, is
+//! [`ErrorKind::OutOfMemory`]), and the memory, table, linker and
+//! instantiation errors.
+//!
 //! On RISC-V firmware the crate must be built with its `portable-dispatch`
 //! feature: the default tail-call dispatch overflows the stack there.
 
 use alloc_crate::boxed::Box;
 use alloc_crate::format;
 
-use wasmi::{Config, Engine, Linker, Module, Store, StoreLimits, StoreLimitsBuilder, Val};
+use wasmi::{Config, Engine, Linker, Module, Store, StoreLimits, StoreLimitsBuilder, Val, ValType};
 
 use crate::engine::{Host, HostFn, Instance, Limits, Runtime, RuntimeInfo, Value};
 use crate::error::{Error, ErrorKind, Stage};
@@ -19,16 +29,15 @@ use crate::error::{Error, ErrorKind, Stage};
 /// The wasmi runtime.
 pub struct Wasmi {
     limits: Limits,
-    engine: Engine,
+    config: Config,
 }
 
 impl Wasmi {
-    /// A wasmi engine with the project's configuration.
+    /// wasmi with the project's configuration.
     pub fn new(limits: Limits) -> Self {
-        let config = Config::default();
         Wasmi {
             limits,
-            engine: Engine::new(&config),
+            config: Config::default(),
         }
     }
 }
@@ -59,9 +68,9 @@ impl Runtime for Wasmi {
         module: &'a [u8],
         host: Host,
     ) -> Result<Box<dyn Instance + 'a>, Error> {
-        let module = Module::new(&self.engine, module)
-            .map_err(|e| Error::new(ErrorKind::Malformed, Stage::Load, e))?;
-        let mut linker: Linker<Data> = Linker::new(&self.engine);
+        let engine = Engine::new(&self.config);
+        let module = Module::new(&engine, module).map_err(|e| classify(e, Stage::Load))?;
+        let mut linker: Linker<Data> = Linker::new(&engine);
         for import in module.imports() {
             let Some(f) = HostFn::lookup(import.module(), import.name()) else {
                 return Err(Error::new(
@@ -70,6 +79,40 @@ impl Runtime for Wasmi {
                     format!("unknown import `{}.{}`", import.module(), import.name()),
                 ));
             };
+            let typed = import.ty().func().is_some_and(|ty| {
+                ty.params().is_empty()
+                    && ty.results()
+                        == if f.returns_i64() {
+                            &[ValType::I64][..]
+                        } else {
+                            &[]
+                        }
+            });
+            if !typed {
+                return Err(Error::new(
+                    ErrorKind::Link,
+                    Stage::Instantiate,
+                    match import.ty().func() {
+                        Some(ty) => format!(
+                            "import `{}.{}` has the wrong type {:?} -> {:?} (expected {})",
+                            import.module(),
+                            import.name(),
+                            ty.params(),
+                            ty.results(),
+                            if f.returns_i64() {
+                                "() -> i64"
+                            } else {
+                                "() -> ()"
+                            }
+                        ),
+                        None => format!(
+                            "import `{}.{}` is not a function",
+                            import.module(),
+                            import.name(),
+                        ),
+                    },
+                ));
+            }
             let r = if f.returns_i64() {
                 linker.func_wrap(
                     HostFn::MODULE,
@@ -91,7 +134,7 @@ impl Runtime for Wasmi {
             .memory_size(self.limits.max_memory)
             .trap_on_grow_failure(true)
             .build();
-        let mut store = Store::new(&self.engine, Data { host, limits });
+        let mut store = Store::new(&engine, Data { host, limits });
         store.limiter(|d| &mut d.limits);
         let instance = linker
             .instantiate_and_start(&mut store, &module)
@@ -100,22 +143,57 @@ impl Runtime for Wasmi {
     }
 }
 
+/// Classifies a wasmi error by its kind: trap codes, and the typed errors
+/// of memories, tables, linking and instantiation.
 fn classify(e: wasmi::Error, stage: Stage) -> Error {
-    let debug = format!("{e:?}");
-    let kind = match e.kind() {
-        wasmi::errors::ErrorKind::TrapCode(wasmi::TrapCode::OutOfFuel) => ErrorKind::OutOfFuel,
-        // The store limiter refused a `memory.grow` (trap_on_grow_failure).
-        wasmi::errors::ErrorKind::TrapCode(wasmi::TrapCode::GrowthOperationLimited) => {
-            ErrorKind::OutOfMemory
-        }
-        wasmi::errors::ErrorKind::Memory(_) => ErrorKind::OutOfMemory,
-        _ if debug.contains("Limiter") => ErrorKind::OutOfMemory,
-        wasmi::errors::ErrorKind::TrapCode(_) => ErrorKind::Trap,
-        _ if stage == Stage::Instantiate => ErrorKind::Link,
+    use wasmi::errors::{ErrorKind as K, InstantiationError as I, MemoryError, TableError};
+    use wasmi::TrapCode;
+
+    let memory = |m: &MemoryError| match m {
+        // The store limiter (`Limits::max_memory`) or the heap refused.
+        MemoryError::ResourceLimiterDeniedAllocation
+        | MemoryError::OutOfSystemMemory
+        | MemoryError::MinimumSizeOverflow
+        | MemoryError::MaximumSizeOverflow => ErrorKind::OutOfMemory,
+        // An active data segment beyond the memory.
+        MemoryError::OutOfBoundsAccess => ErrorKind::Trap,
+        MemoryError::OutOfFuel { .. } => ErrorKind::OutOfFuel,
+        _ => ErrorKind::Internal,
+    };
+    let table = |t: &TableError| match t {
+        TableError::ResourceLimiterDeniedAllocation
+        | TableError::OutOfSystemMemory
+        | TableError::MinimumSizeOverflow
+        | TableError::MaximumSizeOverflow => ErrorKind::OutOfMemory,
+        TableError::OutOfFuel { .. } => ErrorKind::OutOfFuel,
+        TableError::ElementTypeMismatch => ErrorKind::Link,
+        // An active element segment beyond the table.
         _ => ErrorKind::Trap,
     };
+    let kind = match e.kind() {
+        K::TrapCode(TrapCode::OutOfFuel) => ErrorKind::OutOfFuel,
+        // The store limiter refused a `memory.grow` (trap_on_grow_failure).
+        K::TrapCode(TrapCode::GrowthOperationLimited) => ErrorKind::OutOfMemory,
+        // The Wasm stack ran out (deep recursion, a huge frame).
+        K::TrapCode(TrapCode::StackOverflow) => ErrorKind::OutOfMemory,
+        K::TrapCode(_) | K::Message(_) | K::I32ExitStatus(_) | K::Host(_) => ErrorKind::Trap,
+        K::Memory(m) | K::Instantiation(I::FailedToInstantiateMemory(m)) => memory(m),
+        K::Table(t) | K::Instantiation(I::FailedToInstantiateTable(t)) => table(t),
+        K::Instantiation(I::ElementSegmentDoesNotFit { .. }) => ErrorKind::Trap,
+        K::Instantiation(
+            I::TooManyInstances
+            | I::TooManyTables
+            | I::TooManyMemories
+            | I::UnexpectedStartFn { .. },
+        ) => ErrorKind::Unsupported,
+        K::Instantiation(_) | K::Linker(_) | K::Func(_) | K::Global(_) => ErrorKind::Link,
+        K::Fuel(_) => ErrorKind::OutOfFuel,
+        K::Read(_) | K::Wasm(_) | K::Translation(_) | K::Ir(_) => ErrorKind::Malformed,
+        K::UserLimits(_) | K::ImplementationLimits(_) => ErrorKind::Unsupported,
+        _ => ErrorKind::Internal,
+    };
     let message = match kind {
-        ErrorKind::OutOfMemory => format!("linear memory budget exceeded; {e}"),
+        ErrorKind::OutOfMemory => format!("a memory budget was exceeded; {e}"),
         _ => format!("{e}"),
     };
     Error::new(kind, stage, message)

@@ -15,6 +15,19 @@
 //! - `trevm`: treVM's host configuration, the reference runtime: Pulley
 //!   without SIMD, fuel metering on, custom page sizes allowed, and a small
 //!   Wasm stack.
+//!
+//! Limits: linear memory is capped at [`Limits::max_memory`] by the store's
+//! [`wasmtime::ResourceLimiter`], which refuses a memory (initial or grown)
+//! past it and records that it did; a refused `memory.grow` traps (as
+//! wasmi's `trap_on_grow_failure` does), so the budget, not the guest, ends
+//! the cell: [`ErrorKind::OutOfMemory`]. Growth past the module's own
+//! maximum is left to wasmtime (`memory.grow` returns -1).
+//!
+//! Errors are classified by type (`classify`): the limiter's record,
+//! [`Trap`] codes (a stack overflow, the Wasm stack budget
+//! [`Limits::stack`] running out, is [`ErrorKind::OutOfMemory`]),
+//! [`wasmtime::OutOfMemory`] and [`wasmtime::UnknownImportError`]. Imports
+//! are checked by name and type before instantiating ([`ErrorKind::Link`]).
 
 use alloc_crate::boxed::Box;
 use alloc_crate::format;
@@ -120,19 +133,39 @@ impl Wasmtime {
 struct Data {
     host: Host,
     max_memory: usize,
-    grow_refused: bool,
+    /// The limiter refused a memory past [`Limits::max_memory`]: how large
+    /// it was to be, in bytes.
+    refused: Option<usize>,
 }
+
+/// The error the limiter fails a `memory.grow` with (wasmtime turns it into
+/// a trap); the classification reads [`Data::refused`], not this.
+#[derive(Debug)]
+struct BudgetExceeded;
+
+impl core::fmt::Display for BudgetExceeded {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("linear memory budget exceeded (Limits::max_memory)")
+    }
+}
+
+impl core::error::Error for BudgetExceeded {}
 
 impl wasmtime::ResourceLimiter for Data {
     fn memory_growing(
         &mut self,
         _current: usize,
         desired: usize,
-        _maximum: Option<usize>,
+        maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
+        if maximum.is_some_and(|max| desired > max) {
+            // Past the module's own maximum: wasmtime refuses it (-1), the
+            // guest's business, not the budget's.
+            return Ok(true);
+        }
         if desired > self.max_memory {
-            self.grow_refused = true;
-            return Ok(false);
+            self.refused = Some(desired);
+            return Err(wasmtime::Error::new(BudgetExceeded));
         }
         Ok(true)
     }
@@ -191,6 +224,39 @@ impl Runtime for Wasmtime {
                     format!("unknown import `{}.{}`", import.module(), import.name()),
                 ));
             };
+            let typed = import.ty().func().is_some_and(|ty| {
+                let mut results = ty.results();
+                let results = (results.next(), results.next());
+                ty.params().len() == 0
+                    && match results {
+                        (None, None) => !f.returns_i64(),
+                        (Some(ValType::I64), None) => f.returns_i64(),
+                        _ => false,
+                    }
+            });
+            if !typed {
+                return Err(Error::new(
+                    ErrorKind::Link,
+                    Stage::Instantiate,
+                    match import.ty().func() {
+                        Some(ty) => format!(
+                            "import `{}.{}` has the wrong type {ty} (expected {})",
+                            import.module(),
+                            import.name(),
+                            if f.returns_i64() {
+                                "() -> i64"
+                            } else {
+                                "() -> ()"
+                            }
+                        ),
+                        None => format!(
+                            "import `{}.{}` is not a function",
+                            import.module(),
+                            import.name(),
+                        ),
+                    },
+                ));
+            }
             let r = if f.returns_i64() {
                 linker.func_wrap(
                     HostFn::MODULE,
@@ -212,7 +278,7 @@ impl Runtime for Wasmtime {
         let data = Data {
             host,
             max_memory: self.limits.max_memory,
-            grow_refused: false,
+            refused: None,
         };
         let mut store = Store::new(&self.engine, data);
         store.limiter(|d| d);
@@ -221,10 +287,9 @@ impl Runtime for Wasmtime {
                 .set_fuel(self.limits.fuel)
                 .map_err(|e| Error::new(ErrorKind::Internal, Stage::Instantiate, e))?;
         }
-        let instance = linker.instantiate(&mut store, &module).map_err(|e| {
-            let oom = store.data().grow_refused;
-            classify(e, Stage::Instantiate, oom)
-        })?;
+        let instance = linker
+            .instantiate(&mut store, &module)
+            .map_err(|e| classify(e, Stage::Instantiate, store.data()))?;
         Ok(Box::new(WasmtimeInstance { store, instance }))
     }
 }
@@ -234,19 +299,33 @@ struct WasmtimeInstance {
     instance: wasmtime::Instance,
 }
 
-fn classify(e: wasmtime::Error, stage: Stage, grow_refused: bool) -> Error {
+/// Classifies a wasmtime error by its type: the limiter's record of a
+/// refused memory first (the trap or error that follows is its
+/// consequence), then the [`Trap`] code, then wasmtime's error types;
+/// anything else is [`ErrorKind::Internal`].
+fn classify(e: wasmtime::Error, stage: Stage, data: &Data) -> Error {
     let message = format!("{e:#}");
+    if let Some(desired) = data.refused {
+        return Error::new(
+            ErrorKind::OutOfMemory,
+            stage,
+            format!(
+                "linear memory of {desired} B refused: the budget is {} B (Limits::max_memory); {message}",
+                data.max_memory
+            ),
+        );
+    }
     let kind = match e.downcast_ref::<Trap>() {
         Some(Trap::OutOfFuel) => ErrorKind::OutOfFuel,
-        _ if grow_refused => ErrorKind::OutOfMemory,
+        // The Wasm stack (`Limits::stack`) ran out: deep recursion or a
+        // frame larger than the stack.
+        Some(Trap::StackOverflow) => ErrorKind::OutOfMemory,
         Some(_) => ErrorKind::Trap,
-        None if stage == Stage::Instantiate => ErrorKind::Link,
-        None => ErrorKind::Trap,
-    };
-    let message = if grow_refused {
-        format!("linear memory budget exceeded; {message}")
-    } else {
-        message
+        // wasmtime's own allocation failed (the heap budget refused it).
+        None if e.is::<wasmtime::OutOfMemory>() => ErrorKind::OutOfMemory,
+        // (Imports are checked by name and type before instantiating.)
+        None if e.is::<wasmtime::UnknownImportError>() => ErrorKind::Link,
+        None => ErrorKind::Internal,
     };
     Error::new(kind, stage, message)
 }
@@ -279,10 +358,7 @@ impl Instance for WasmtimeInstance {
         let n = ty.results().len();
         let result_ty = ty.results().next();
         func.call(&mut self.store, &[], &mut results[..n])
-            .map_err(|e| {
-                let oom = self.store.data().grow_refused;
-                classify(e, Stage::Run, oom)
-            })?;
+            .map_err(|e| classify(e, Stage::Run, self.store.data()))?;
         Ok(match (result_ty, results[0]) {
             (None, _) => None,
             (Some(ValType::I32), Val::I32(v)) => Some(Value::I32(v)),
