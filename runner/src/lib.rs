@@ -1,39 +1,52 @@
-//! The host runner of treVM bench, as a library with a thin CLI (`trevm`)
-//! on top.
+//! The host runner of treVM bench, as a library with a thin CLI (`trevm`,
+//! `src/bin/trevm/`) on top.
 //!
-//! The data flows through these modules in order:
+//! Every list it works with (runtime variants, firmware builds, boards,
+//! suites, failure kinds) and the results record come from the catalog
+//! (`trevm-catalog`); the runner keeps none of its own. The data flows
+//! through these modules in order:
+//!
 //! - [`workspace`]: where things are (repository root, build folders);
+//! - [`select`]: command-line names (boards, runtime variants, suites)
+//!   checked against the catalog;
 //! - [`suite`]: which workloads exist (built Wasm modules per suite);
-//! - [`boards`]: the boards, and how cells reach each;
-//! - [`build`]: builds what is missing (guest modules, host cell programs,
-//!   firmware) with cargo;
-//! - [`host`]: the host board: prepares modules and runs each cell in its own
-//!   process with a time budget;
-//! - [`qemu`]: the emulated boards: a QEMU per cell, the module in its slot,
-//!   the report over RTT through the GDB stub;
-//! - [`probe`]: the real boards: flash and slot through a debug probe
-//!   (probe-rs, feature `probe`), the report over RTT read while the core
+//! - [`build`]: builds what is missing (guest modules, host programs,
+//!   firmware) with cargo; the host programs are derived from the catalog's
+//!   firmware builds;
+//! - [`programs`]: the built host programs and which runtime variant each
 //!   runs;
+//! - [`prepare`]: module preparation on the host (precompiling, side
+//!   tables), a stage of its own that every backend uses;
+//! - [`backend`]: the one board interface ([`backend::Backend`]) and its
+//!   implementations: the host (a process per cell), QEMU (the emulated
+//!   boards) and a debug probe (the real boards), with what the bare-metal
+//!   ones share ([`backend::bare`]);
+//! - [`factory`]: opens the backend of a board;
 //! - [`target`]: target access shared by QEMU and debug probes: memory
 //!   access, the GDB client, the RTT reader, the firmware ELF;
-//! - [`size`]: footprint records from firmware ELFs;
 //! - [`session`]: turns the protocol lines a cell printed (over any
-//!   transport) into a [`results::Record`];
-//! - [`results`]: the self-describing JSON Lines results, appended and
-//!   flushed cell by cell, and resumed;
-//! - [`meta`]: tool version, git commit and toolchain for every record;
-//! - [`matrix`]: runs boards × runtimes × workloads with progress.
+//!   transport) into a [`trevm_catalog::record::Record`];
+//! - [`meta`]: tool version, git commit, toolchain, and the meta preamble
+//!   of every record;
+//! - [`matrix`]: runs (or, dry, plans) boards × runtimes × workloads with
+//!   progress, appending to a [`trevm_catalog::results::ResultsFile`];
+//! - [`size`]: footprint records from firmware ELFs;
+//! - [`error`]: what can go wrong outside a cell (a cell's failure is a
+//!   result, not an error).
 
-pub mod boards;
+pub mod backend;
 pub mod build;
-pub mod host;
+pub mod error;
+pub mod factory;
 pub mod matrix;
 pub mod meta;
-pub mod probe;
-pub mod qemu;
-pub mod results;
+pub mod prepare;
+pub mod programs;
+pub mod select;
 pub mod session;
 pub mod size;
 pub mod suite;
 pub mod target;
 pub mod workspace;
+
+pub use error::{Error, Result};

@@ -1,43 +1,30 @@
-//! Runs the matrix: runtime variants × workloads on one board, with
-//! progress, appending each finished cell to the results file.
+//! Runs the matrix: runtime variants × workloads on one board, with a
+//! progress line per cell, appending each finished cell to the results
+//! file; or, dry, prints its plan. Both go through [`setup`] and each
+//! cell's [`Backend::prepare`], so the plan is what a run would do.
 
+use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use crate::boards::{self, Access};
-use crate::host::HostBoard;
-use crate::probe::ProbeBoard;
-use crate::qemu::QemuBoard;
-use crate::results::{Record, ResultsFile};
+use trevm_catalog::record::Record;
+use trevm_catalog::results::ResultsFile;
+use trevm_catalog::suite::{Source, Suite};
+
+use crate::backend::Backend;
+use crate::error::{Error, Result};
+use crate::factory;
+use crate::select;
 use crate::suite::{self, Workload};
-
-/// A board the matrix runs cells on.
-pub trait CellRunner {
-    /// Runs one cell; never panics on bad input, a failure is a failed
-    /// record with its reason.
-    fn run_cell(&self, label: &str, w: &Workload, timeout: Duration) -> Record;
-}
-
-impl CellRunner for HostBoard {
-    fn run_cell(&self, label: &str, w: &Workload, timeout: Duration) -> Record {
-        HostBoard::run_cell(self, label, w, timeout)
-    }
-}
-
-impl CellRunner for QemuBoard {
-    fn run_cell(&self, label: &str, w: &Workload, timeout: Duration) -> Record {
-        QemuBoard::run_cell(self, label, w, timeout)
-    }
-}
 
 /// What to run.
 #[derive(Clone, Debug)]
-pub struct Plan {
+pub struct Options {
     /// Board name.
     pub board: String,
-    /// Runtime variant labels (empty: all the board can run).
+    /// Runtime variant labels (empty: all of the catalog).
     pub runtimes: Vec<String>,
-    /// Suite names.
+    /// Suite names (`all`: every suite).
     pub suites: Vec<String>,
     /// Results file (appended to).
     pub out: PathBuf,
@@ -65,109 +52,197 @@ pub struct Summary {
     pub notes: Vec<String>,
 }
 
-/// The workloads of the requested suites; suites that are not built are
-/// reported in `notes` and skipped.
-pub fn workloads(suites: &[String], notes: &mut Vec<String>) -> Vec<Workload> {
+/// A board's backend with the cells to run on it.
+pub struct Setup {
+    /// The backend.
+    pub backend: Box<dyn Backend>,
+    /// The runtime variant labels, in order.
+    pub labels: Vec<&'static str>,
+    /// The workloads, suite by suite.
+    pub workloads: Vec<Workload>,
+    /// Problems that are not a cell's.
+    pub notes: Vec<String>,
+}
+
+impl Setup {
+    /// The cells, in the order they run: label by label, every workload.
+    pub fn cells(&self) -> impl Iterator<Item = (&'static str, &Workload)> + '_ {
+        self.labels
+            .iter()
+            .flat_map(move |l| self.workloads.iter().map(move |w| (*l, w)))
+    }
+}
+
+/// The workloads of `suites`; suites that are not built are reported in
+/// `notes` and skipped.
+pub fn workloads(suites: &[&'static Suite], notes: &mut Vec<String>) -> Vec<Workload> {
     let mut all = Vec::new();
     for s in suites {
         match suite::discover(s) {
             Ok(w) => all.extend(w),
-            Err(msg) => notes.push(msg),
+            Err(e) => notes.push(e.to_string()),
         }
     }
     all
 }
 
-/// Runs `plan` on its board.
-pub fn run(plan: &Plan) -> Result<Summary, String> {
-    let board = boards::find(&plan.board)?;
-    let mut summary = Summary::default();
-    let wanted: Vec<&str> = if plan.runtimes.is_empty() {
-        RUNTIMES.to_vec()
-    } else {
-        plan.runtimes.iter().map(String::as_str).collect()
+/// Checks `o`'s names against the catalog, builds what is missing (when
+/// asked) and opens the board's backend.
+pub fn setup(o: &Options) -> Result<Setup> {
+    let board = select::board(&o.board)?;
+    let labels = select::runtimes(&o.runtimes)?;
+    let suites = select::suites(&o.suites)?;
+    let how = factory::Options {
+        build: o.build,
+        probe: o.probe.clone(),
     };
-    for r in &wanted {
-        if !RUNTIMES.contains(r) {
-            return Err(format!(
-                "unknown runtime `{r}` (known: {})",
-                RUNTIMES.join(", ")
-            ));
-        }
-    }
-    if plan.build && plan.suites.iter().any(|s| s == "own") {
+    factory::check(board, &how)?;
+    if o.build && suites.iter().any(|s| s.source == Source::Own) {
         crate::build::own_workloads()?;
     }
-    let runner: Box<dyn CellRunner> = match (board.access, plan.build) {
-        (Access::Host, true) => {
-            let (b, problems) = HostBoard::build(&wanted);
-            summary.notes.extend(problems);
-            Box::new(b)
-        }
-        (Access::Host, false) => Box::new(HostBoard::existing()),
-        (Access::Qemu(_), true) => {
-            let (b, problems) = QemuBoard::build(board, &wanted)?;
-            summary.notes.extend(problems);
-            Box::new(b)
-        }
-        (Access::Qemu(_), false) => Box::new(QemuBoard::existing(board)?),
-        (Access::Probe(_), true) => {
-            let (b, problems) = ProbeBoard::build(board, &wanted, plan.probe.clone())?;
-            summary.notes.extend(problems);
-            Box::new(b)
-        }
-        (Access::Probe(_), false) => Box::new(ProbeBoard::existing(board, plan.probe.clone())?),
+    let opened = factory::open(board, &labels, &how)?;
+    let mut notes = opened.notes;
+    let workloads = workloads(&suites, &mut notes);
+    Ok(Setup {
+        backend: opened.backend,
+        labels,
+        workloads,
+        notes,
+    })
+}
+
+/// Runs `o` on its board.
+pub fn run(o: &Options) -> Result<Summary> {
+    let s = setup(o)?;
+    let mut summary = Summary {
+        notes: s.notes.clone(),
+        ..Summary::default()
     };
-    let workloads = workloads(&plan.suites, &mut summary.notes);
-    let mut out = ResultsFile::open(&plan.out)
-        .map_err(|e| format!("cannot open {}: {e}", plan.out.display()))?;
-    let total = wanted.len() * workloads.len();
+    let mut out = ResultsFile::open(&o.out)
+        .map_err(|e| Error::io(format!("cannot open {}", o.out.display()), e))?;
+    let board = s.backend.board().name;
+    let total = s.labels.len() * s.workloads.len();
     let started = Instant::now();
-    let mut i = 0;
-    for label in &wanted {
-        for w in &workloads {
-            i += 1;
-            if !plan.rerun && out.has_ok(board.name, label, &w.suite, &w.name) {
-                summary.skipped += 1;
-                continue;
-            }
-            let rec = runner.run_cell(label, w, plan.timeout);
-            progress(i, total, &rec, started);
-            if rec.is_ok() {
-                summary.ok += 1;
-            } else {
-                summary.failed += 1;
-            }
-            out.append(&rec)
-                .map_err(|e| format!("cannot append to {}: {e}", plan.out.display()))?;
+    for (i, (label, w)) in s.cells().enumerate() {
+        if !o.rerun && out.has_ok(board, label, &w.suite, &w.name) {
+            summary.skipped += 1;
+            continue;
         }
+        let rec = s.backend.run_cell(label, w, o.timeout);
+        eprintln!("{}", progress(i + 1, total, &rec, started));
+        if rec.is_ok() {
+            summary.ok += 1;
+        } else {
+            summary.failed += 1;
+        }
+        out.append(&rec)
+            .map_err(|e| Error::io(format!("cannot append to {}", o.out.display()), e))?;
     }
     Ok(summary)
 }
 
-/// Runtime variant labels, in the order tables use.
-pub const RUNTIMES: &[&str] = trevm_bench::runtimes::ALL;
+/// `--dry-run`: the plan of `o`, from the same setup and the same
+/// preparation a run does (the module of every cell is prepared and its
+/// slot image made), without running a cell.
+pub fn plan(o: &Options) -> Result<String> {
+    let s = setup(o)?;
+    let board = s.backend.board();
+    let mut text = String::new();
+    let _ = writeln!(
+        text,
+        "plan for {}: {} runtime variant(s) x {} workload(s)",
+        board.name,
+        s.labels.len(),
+        s.workloads.len()
+    );
+    for line in s.backend.describe(&s.labels) {
+        let _ = writeln!(text, "{line}");
+    }
+    for (label, w) in s.cells() {
+        let what = match s.backend.prepare(label, w) {
+            Ok(cell) => cell.describe(),
+            Err(rec) => {
+                let e = rec.error.as_ref().expect("a failed record says why");
+                format!("would fail: {} at {} ({})", e.kind, e.stage, e.message)
+            }
+        };
+        let _ = writeln!(text, "  {label} {}/{}: {what}", w.suite, w.name);
+    }
+    for n in &s.notes {
+        let _ = writeln!(text, "note: {n}");
+    }
+    Ok(text)
+}
 
-fn progress(i: usize, total: usize, rec: &Record, started: Instant) {
+/// The progress line of a finished cell.
+pub fn progress(i: usize, total: usize, rec: &Record, started: Instant) -> String {
     let what = match (&rec.error, rec.metrics.get("interval")) {
         (None, Some(m)) => format!("ok {} {}", m.value, m.unit),
         (Some(e), _) => format!("FAILED {}: {}", e.kind, first_line(&e.message)),
         (None, None) => "ok".into(),
     };
-    eprintln!(
+    format!(
         "[{i:>4}/{total}] {:>7.1}s  {:<17} {:<9} {:<18} {what}",
         started.elapsed().as_secs_f64(),
         rec.runtime,
         rec.suite,
         rec.workload
-    );
+    )
 }
 
 fn first_line(s: &str) -> &str {
     let l = s.lines().next().unwrap_or("");
-    if l.len() > 120 {
-        &l[..l.char_indices().nth(120).map_or(l.len(), |(i, _)| i)]
-    } else {
-        l
+    match l.char_indices().nth(120) {
+        Some((i, _)) => &l[..i],
+        None => l,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use trevm_catalog::{Kind, Stage};
+
+    #[test]
+    fn progress_lines_say_ok_or_why_not() {
+        let t = Instant::now();
+        let ok = Record::ok("host", "wasmi", "own", "crc32").with_metric("interval", 1234.0, "ns");
+        let line = progress(3, 10, &ok, t);
+        assert!(
+            line.starts_with("[   3/10]") && line.ends_with("ok 1234 ns"),
+            "{line}"
+        );
+        let mut bad = Record::new("host", "wasmi", "own", "crc32");
+        bad.fail(
+            Kind::Trap,
+            Stage::Run,
+            format!("{}\nsecond line", "x".repeat(200)),
+        );
+        let line = progress(4, 10, &bad, t);
+        assert!(
+            line.ends_with(&format!("FAILED trap: {}", "x".repeat(120))),
+            "{line}"
+        );
+    }
+
+    #[test]
+    fn bad_names_stop_before_anything_is_built() {
+        let o = Options {
+            board: "qemu-m99".into(),
+            runtimes: vec![],
+            suites: vec!["own".into()],
+            out: PathBuf::from("/nonexistent/x.jsonl"),
+            timeout: Duration::from_secs(1),
+            rerun: false,
+            build: true,
+            probe: None,
+        };
+        assert!(matches!(run(&o), Err(Error::UnknownBoard { .. })));
+        let o = Options {
+            board: "host".into(),
+            runtimes: vec!["wasm9".into()],
+            ..o
+        };
+        assert!(matches!(plan(&o), Err(Error::UnknownRuntime { .. })));
     }
 }

@@ -1,7 +1,12 @@
-//! What every record says about how it was made.
+//! What every record says about how it was made, and the one place that
+//! writes it: [`preamble`].
 
 use std::process::Command;
 use std::sync::OnceLock;
+
+use trevm_catalog::board::{Access, Board};
+use trevm_catalog::record::Record;
+use trevm_catalog::runtime;
 
 /// The harness version (this crate's).
 pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -59,6 +64,40 @@ pub fn rustc_version(toolchain: Option<&str>) -> String {
     version
 }
 
+/// A cell's record, failed until told otherwise, with the meta every
+/// record carries: tool version, git commit, start time, board, emulated
+/// or not, how the board is reached (QEMU machine, probe-rs chip), and the
+/// toolchain and runtime crate of the firmware build that serves `label`
+/// (a firmware's own `hello` later confirms the runtime crate). Every
+/// backend and the footprint records start from it.
+pub fn preamble(board: &Board, label: &str, suite: &str, workload: &str) -> Record {
+    let mut rec = Record::new(board.name, label, suite, workload);
+    let m = &mut rec.meta;
+    m.tool_version = TOOL_VERSION.into();
+    m.started = now_utc();
+    m.git_commit = git_commit().into();
+    m.board = board.name.into();
+    m.emulated = board.emulated();
+    if let Some(b) = runtime::build_for(label) {
+        m.toolchain = rustc_version(b.env.toolchain);
+    }
+    if let Some(r) = runtime::find(label) {
+        m.runtime_crate = r.krate.into();
+        m.runtime_version = r.version.into();
+        m.runtime_features = r.features.iter().map(|f| f.to_string()).collect();
+    }
+    match board.access {
+        Access::Host => {}
+        Access::Qemu(q) => {
+            m.extra.insert("qemu_machine".into(), q.machine.into());
+        }
+        Access::Probe(p) => {
+            m.extra.insert("probe_chip".into(), p.chip.into());
+        }
+    }
+    rec
+}
+
 /// Now, as an RFC 3339 UTC timestamp.
 pub fn now_utc() -> String {
     let secs = std::time::SystemTime::now()
@@ -82,4 +121,27 @@ pub fn now_utc() -> String {
         rem % 3600 / 60,
         rem % 60
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_preamble_says_where_and_with_what() {
+        let board = trevm_catalog::board::find("qemu-m4f").unwrap();
+        let r = preamble(board, "wamr-fast", "own", "crc32");
+        assert_eq!(
+            (r.board.as_str(), r.meta.board.as_str()),
+            ("qemu-m4f", "qemu-m4f")
+        );
+        assert!(r.meta.emulated && !r.is_ok());
+        assert_eq!(r.meta.tool_version, TOOL_VERSION);
+        assert_eq!(r.meta.runtime_crate, "wamrx-sys");
+        assert_eq!(r.meta.extra["qemu_machine"], "mps2-an386");
+        assert!(r.meta.started.ends_with('Z'), "{}", r.meta.started);
+        assert!(!r.meta.toolchain.is_empty());
+        let none = preamble(board, trevm_catalog::NO_RUNTIME, "footprint", "firmware");
+        assert!(none.meta.runtime_crate.is_empty());
+    }
 }

@@ -3,9 +3,9 @@
 //! The same decoder serves every transport (host process stdout, RTT from
 //! QEMU's GDB stub, RTT through probe-rs): transports only deliver lines.
 
+use trevm_catalog::record::{Metric, Record};
+use trevm_catalog::{Kind, Stage};
 use trevm_protocol::{parse, Line, Message, Number};
-
-use crate::results::{Metric, Record};
 
 /// What the decoder saw, beyond what went into the record.
 #[derive(Debug, Default)]
@@ -26,7 +26,9 @@ pub struct Transcript {
 ///
 /// The record ends `ok` only when the cell reported `done` with a verified
 /// result and no line was garbled; a garbled line makes the cell fail with
-/// kind `transport`, because a number may have been lost. Records of the C
+/// kind `transport`, because a number may have been lost, and so does a
+/// `fail` line whose kind or stage is not in the catalog's failure
+/// vocabulary (the message quotes it). Records of the C
 /// suites are then completed by [`crate::suite::annotate`] (CoreMark score,
 /// upstream commit, compiler and flags).
 pub fn decode<I, S>(lines: I, record: &mut Record) -> Transcript
@@ -47,7 +49,7 @@ where
         }
     }
     if let Some(g) = t.garbled.first() {
-        record.fail("transport", "transport", g.clone());
+        record.fail(Kind::Transport, Stage::Transport, g.clone());
     }
     // C suites: CoreMark score in the board's terms, upstream and build.
     crate::suite::annotate(record);
@@ -114,12 +116,11 @@ fn apply(m: Message<String>, record: &mut Record, t: &mut Transcript) {
             t.finished = true;
             record.verified = verified;
             if verified {
-                record.status = "ok".into();
-                record.error = None;
+                record.succeed();
             } else {
                 record.fail(
-                    "verify",
-                    "run",
+                    Kind::Verify,
+                    Stage::Run,
                     format!("the workload's self-check failed (it returned {exit})"),
                 );
             }
@@ -130,9 +131,96 @@ fn apply(m: Message<String>, record: &mut Record, t: &mut Transcript) {
             message,
         } => {
             t.finished = true;
-            record.fail(&kind, &stage, message);
+            match (kind.parse::<Kind>(), stage.parse::<Stage>()) {
+                (Ok(kind), Ok(stage)) => record.fail(kind, stage, message),
+                (Err(_), _) => t.garbled.push(unknown("kind", &kind, Kind::ALL, &message)),
+                (_, Err(_)) => t
+                    .garbled
+                    .push(unknown("stage", &stage, Stage::ALL, &message)),
+            }
         }
         Message::Log { message } => t.text.push(message),
         Message::Bye => t.bye = true,
+    }
+}
+
+/// The message of a `fail` line whose kind or stage is not in the catalog.
+fn unknown<T: std::fmt::Display>(what: &str, name: &str, known: &[T], message: &str) -> String {
+    let known: Vec<String> = known.iter().map(T::to_string).collect();
+    format!(
+        "the cell reported an unknown failure {what} `{name}` (known: {}): {message}",
+        known.join(", ")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(m: Message<&str>) -> String {
+        let mut s = String::new();
+        m.write(&mut s).unwrap();
+        s.trim_end().to_string()
+    }
+
+    fn fail(kind: &str, stage: &str) -> String {
+        line(Message::Fail {
+            kind,
+            stage,
+            message: "boom",
+        })
+    }
+
+    #[test]
+    fn fail_lines_become_typed_failures() {
+        let mut r = Record::new("host", "wasmi", "own", "crc32");
+        let t = decode([fail("out-of-memory", "instantiate")], &mut r);
+        assert!(t.finished && t.garbled.is_empty());
+        let e = r.error.unwrap();
+        assert_eq!(
+            (e.kind, e.stage, e.message.as_str()),
+            (Kind::OutOfMemory, Stage::Instantiate, "boom")
+        );
+    }
+
+    #[test]
+    fn unknown_kinds_and_stages_are_transport_failures_that_quote_them() {
+        for (kind, stage, quoted) in [
+            ("segfault", "run", "`segfault`"),
+            ("trap", "linking", "`linking`"),
+        ] {
+            let mut r = Record::new("host", "wasmi", "own", "crc32");
+            let t = decode([fail(kind, stage)], &mut r);
+            assert!(t.finished);
+            let e = r.error.unwrap();
+            assert_eq!((e.kind, e.stage), (Kind::Transport, Stage::Transport));
+            assert!(
+                e.message.contains(quoted) && e.message.contains("boom"),
+                "{}",
+                e.message
+            );
+        }
+    }
+
+    #[test]
+    fn done_verified_succeeds_and_unverified_fails() {
+        let mut r = Record::new("host", "wasmi", "own", "crc32");
+        decode(
+            [line(Message::Done {
+                verified: true,
+                exit: 0,
+            })],
+            &mut r,
+        );
+        assert!(r.is_ok() && r.verified && r.error.is_none());
+        let mut r = Record::new("host", "wasmi", "own", "crc32");
+        decode(
+            [line(Message::Done {
+                verified: false,
+                exit: 3,
+            })],
+            &mut r,
+        );
+        assert_eq!(r.error.unwrap().kind, Kind::Verify);
     }
 }

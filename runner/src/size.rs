@@ -4,71 +4,69 @@
 //! runtime, so that each runtime's own share can be computed. A firmware
 //! that does not fit the chip is a failed record that says by how much.
 
-use crate::boards::Board;
-use crate::build::{self, FirmwareVariant};
-use crate::host::HostBoard;
-use crate::meta;
-use crate::qemu::{add_sizes, Firmware};
-use crate::results::{Metric, Record};
+use trevm_catalog::board::Board;
+use trevm_catalog::record::{Metric, Record, Status};
+use trevm_catalog::runtime::{FirmwareBuild, BUILDS};
+use trevm_catalog::suite::{FOOTPRINT, FOOTPRINT_WORKLOAD};
+use trevm_catalog::{Kind, Stage};
 
-/// Builds the firmware variants for `board` that serve `labels` (all when
-/// empty; `none` is a label too) and returns the footprint records, in
-/// table order.
-pub fn footprint(board: &'static Board, host: &HostBoard, labels: &[String]) -> Vec<Record> {
-    let target = board.target.expect("bare-metal boards have a target");
+use crate::backend::bare::{add_sizes, firmware_meta, Firmware};
+use crate::build;
+use crate::error::Result;
+use crate::meta;
+
+/// Builds the firmwares of `board` that serve `labels` (runtime variant
+/// labels or `none`; all when empty) and returns the footprint records, in
+/// table order. A board whose firmware cannot be built here is an error.
+pub fn footprint(board: &'static Board, labels: &[&str]) -> Result<Vec<Record>> {
+    build::check_target(board)?;
+    let wanted = |b: &FirmwareBuild| labels.is_empty() || labels.iter().any(|l| b.serves_label(l));
     let mut out = Vec::new();
-    let wanted = |v: &FirmwareVariant| {
-        labels.is_empty() || v.serves.iter().any(|s| labels.iter().any(|l| l == s))
-    };
-    for v in build::FIRMWARE_VARIANTS.iter().filter(|v| wanted(v)) {
-        eprintln!("building the `{}` firmware for {} ...", v.name, board.name);
-        let built =
-            build::firmware(board.name, target, v, true).and_then(|elf| Firmware::inspect(&elf, v));
-        for label in v.serves {
-            out.push(record(board, v, label, &built, host));
+    for b in BUILDS.iter().filter(|b| wanted(b)) {
+        eprintln!("building the `{}` firmware for {} ...", b.name, board.name);
+        let built = build::firmware(board, b, true).and_then(|elf| Firmware::inspect(&elf, b));
+        for label in b.serves() {
+            out.push(record(board, b, label, &built));
         }
     }
-    out
+    Ok(out)
 }
 
-fn record(
-    board: &Board,
-    v: &FirmwareVariant,
-    label: &str,
-    built: &Result<Firmware, String>,
-    host: &HostBoard,
-) -> Record {
-    let mut rec = Record::new(board.name, label, "footprint", "firmware");
-    rec.meta.started = meta::now_utc();
-    rec.meta.git_commit = meta::git_commit().into();
-    rec.meta.board = board.name.into();
-    rec.meta.emulated = board.emulated();
-    if let crate::boards::Access::Probe(p) = board.access {
-        rec.meta.extra.insert("probe_chip".into(), p.chip.into());
-    }
-    rec.meta.toolchain = meta::rustc_version(v.env.toolchain);
-    rec.meta.extra.insert("firmware".into(), v.name.into());
-    if let Some(target) = board.target {
-        rec.meta.extra.insert("target".into(), target.into());
-    }
-    if let Some(i) = host.info(label) {
-        rec.meta.runtime_crate = i.crate_name.clone();
-        rec.meta.runtime_version = i.version.clone();
-        rec.meta.runtime_features = i.features.clone();
-    }
+fn record(board: &Board, b: &FirmwareBuild, label: &str, built: &Result<Firmware>) -> Record {
+    let mut rec = meta::preamble(board, label, FOOTPRINT, FOOTPRINT_WORKLOAD);
+    firmware_meta(&mut rec, board, b);
     match built {
         Ok(fw) => {
             add_sizes(&mut rec, &fw.sizes);
-            rec.status = "ok".into();
+            // Nothing ran, so nothing was verified.
+            rec.status = Status::Ok;
         }
         Err(e) => {
-            for (region, metric) in overflows(e) {
-                rec.metrics.insert(metric.into(), Metric::int(region, "B"));
+            let e = e.to_string();
+            for (bytes, metric) in overflows(&e) {
+                rec.metrics.insert(metric.into(), Metric::int(bytes, "B"));
             }
-            rec.fail("build", "build", e.clone());
+            rec.fail(Kind::Build, Stage::Build, e);
         }
     }
     rec
+}
+
+/// One line per footprint record for the terminal: its sizes, or why it
+/// failed.
+pub fn summary(r: &Record) -> String {
+    let size = |m: &str| r.metric(m).map_or(0.0, |m| m.value);
+    let what = match &r.error {
+        None => format!(
+            "text {} rodata {} data {} bss {}",
+            size("text"),
+            size("rodata"),
+            size("data"),
+            size("bss")
+        ),
+        Some(e) => format!("FAILED: {}", e.message),
+    };
+    format!("{:<17} {what}", r.runtime)
 }
 
 /// The linker's "will not fit in region 'R': overflowed by N bytes", as
@@ -117,5 +115,39 @@ mod tests {
             vec![(130000, "flash_overflow"), (512, "ram_overflow")]
         );
         assert!(overflows("error: could not find `cc`").is_empty());
+    }
+
+    #[test]
+    fn records_carry_sizes_or_the_overflow() {
+        let board = trevm_catalog::board::find("qemu-m4f").unwrap();
+        let b = trevm_catalog::runtime::find_build("tinywasm").unwrap();
+        let failed = Err(crate::error::Error::Build {
+            what: "the `tinywasm` firmware for qemu-m4f".into(),
+            detail: "rust-lld: error: section '.bss' will not fit in region 'RAM': overflowed by 512 bytes".into(),
+        });
+        let r = record(board, b, "tinywasm", &failed);
+        assert_eq!(r.error.as_ref().unwrap().kind, Kind::Build);
+        assert_eq!(r.metric("ram_overflow").unwrap().value, 512.0);
+        assert_eq!(r.meta.extra["firmware"], "tinywasm");
+        assert_eq!(r.meta.extra["target"], "thumbv7em-none-eabihf");
+        assert!(
+            summary(&r).starts_with("tinywasm          FAILED: building"),
+            "{}",
+            summary(&r)
+        );
+        let mut ok = Record::ok("qemu-m4f", "none", FOOTPRINT, FOOTPRINT_WORKLOAD);
+        add_sizes(
+            &mut ok,
+            &crate::target::elf::SectionSizes {
+                text: 10,
+                rodata: 2,
+                data: 3,
+                bss: 4,
+            },
+        );
+        assert_eq!(
+            summary(&ok),
+            "none              text 10 rodata 2 data 3 bss 4"
+        );
     }
 }

@@ -1,6 +1,7 @@
-//! Which workloads exist: the built Wasm modules of each suite, and what a
-//! result of the C suites needs beyond the cell's own report (the CoreMark
-//! score in the board's terms, how the module was built).
+//! Which workloads exist: the built Wasm modules of each of the catalog's
+//! suites, and what a result of the C suites needs beyond the cell's own
+//! report (the CoreMark score in the board's terms, how the module was
+//! built).
 //!
 //! The C suites are built by `make suites` (`scripts/suites.py`) into
 //! `build/suites/<suite>/`, each with a `build.json` that names the upstream
@@ -9,18 +10,13 @@
 use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
+use trevm_catalog::record::{Metric, Record};
+use trevm_catalog::runtime::Preparation;
+use trevm_catalog::suite::{self, Abi, Source, Suite};
 use trevm_protocol::slot::SlotAbi;
 
-use crate::results::{Metric, Record};
+use crate::error::{Error, Result};
 use crate::workspace;
-
-/// The suites the harness knows, in table order: `own` (Rust workloads of
-/// this repository), `coremark`, `embench` (Embench 1.0, the paper's set)
-/// and `embench-current` (Embench's development line, pinned).
-pub const SUITES: &[&str] = &["own", "coremark", "embench", "embench-current"];
-
-/// The suites built from third-party C sources by `make suites`.
-pub const C_SUITES: &[&str] = &["coremark", "embench", "embench-current"];
 
 /// CoreMark's run rule: the timed part must last at least this long for a
 /// result to be called a CoreMark score.
@@ -39,11 +35,19 @@ pub struct Workload {
     pub wasm: PathBuf,
 }
 
+/// The slot format's name of a suite's ABI.
+pub fn slot_abi(abi: Abi) -> SlotAbi {
+    match abi {
+        Abi::CoreMark => SlotAbi::CoreMark,
+        Abi::Embench => SlotAbi::Embench,
+    }
+}
+
 /// Where the built modules of `suite` are.
-pub fn module_dir(suite: &str) -> PathBuf {
-    match suite {
-        "own" => workspace::root().join("target/wasm32v1-none/guest"),
-        other => workspace::build_dir().join("suites").join(other),
+pub fn module_dir(suite: &Suite) -> PathBuf {
+    match suite.source {
+        Source::Own => workspace::root().join("target/wasm32v1-none/guest"),
+        Source::Upstream(_) => workspace::build_dir().join("suites").join(suite.name),
     }
 }
 
@@ -65,36 +69,36 @@ fn modules_in(dir: &Path, suite: &str, abi: SlotAbi) -> Vec<Workload> {
     v
 }
 
-/// The workloads of `suite` that are built, or a message saying how to get
-/// them.
-pub fn discover(suite: &str) -> Result<Vec<Workload>, String> {
-    let abi = if suite == "coremark" {
-        SlotAbi::CoreMark
-    } else {
-        SlotAbi::Embench
-    };
+/// The workloads of `suite` that are built, or an error saying how to
+/// build them.
+pub fn discover(suite: &'static Suite) -> Result<Vec<Workload>> {
     let dir = module_dir(suite);
-    let found = modules_in(&dir, suite, abi);
+    let found = modules_in(&dir, suite.name, slot_abi(suite.abi));
     if !found.is_empty() {
         return Ok(found);
     }
-    Err(match suite {
-        "own" => format!("no `own` modules in {}: run `make workloads`", dir.display()),
-        "coremark" | "embench" | "embench-current" => format!(
-            "suite `{suite}` is not built ({} is empty): run `make suites` (downloads the pinned upstream sources) \
-             or `make suites COREMARK_SRC=/path/to/coremark EMBENCH_SRC=/path/to/embench-iot`",
-            dir.display()
-        ),
-        other => format!("unknown suite `{other}` (known: {SUITES:?})"),
+    Err(Error::SuiteNotBuilt {
+        suite: suite.name,
+        dir,
+        hint: match suite.source {
+            Source::Own => "run `make workloads`",
+            Source::Upstream(_) => {
+                "run `make suites` (downloads the pinned upstream sources) \
+                 or `make suites COREMARK_SRC=/path/to/coremark EMBENCH_SRC=/path/to/embench-iot`"
+            }
+        },
     })
+}
+
+/// The suite of a record, when it is one of the catalog's C suites.
+fn upstream_suite(name: &str) -> Option<&'static Suite> {
+    suite::find(name).filter(|s| s.is_upstream())
 }
 
 /// What `make suites` recorded about how `suite` was built
 /// (`build/suites/<suite>/build.json`), if it was.
 pub fn build_info(suite: &str) -> Option<Value> {
-    if !C_SUITES.contains(&suite) {
-        return None;
-    }
+    let suite = upstream_suite(suite)?;
     let text = std::fs::read_to_string(module_dir(suite).join("build.json")).ok()?;
     serde_json::from_str(&text).ok()
 }
@@ -116,15 +120,15 @@ pub fn build_info(suite: &str) -> Option<Value> {
 ///
 /// Records of other suites are left alone.
 pub fn annotate(record: &mut Record) {
-    if !C_SUITES.contains(&record.suite.as_str()) {
+    let Some(suite) = upstream_suite(&record.suite) else {
         return;
-    }
+    };
     let info = build_info(&record.suite);
     if let Some(info) = &info {
         if let Some(up) = info.get("upstream") {
             record.meta.extra.insert("upstream".into(), up.clone());
         }
-        if record.runtime != "native" {
+        if !compiled_in(&record.runtime) {
             let module = info
                 .pointer(&format!("/modules/{}/sha256", record.workload))
                 .cloned()
@@ -145,13 +149,18 @@ pub fn annotate(record: &mut Record) {
             record.meta.extra.insert("build".into(), build);
         }
     }
-    if record.suite == "coremark" && record.is_ok() {
+    if suite.abi == Abi::CoreMark && record.is_ok() {
         coremark_score(record, info.as_ref());
     }
 }
 
+/// Whether `label` runs the workload compiled into its program (no module).
+fn compiled_in(label: &str) -> bool {
+    trevm_catalog::runtime::find(label).is_some_and(|r| r.caps.preparation == Preparation::Native)
+}
+
 fn metric(record: &Record, name: &str) -> Option<f64> {
-    record.metrics.get(name).and_then(|m| m.value.as_f64())
+    record.metrics.get(name).map(|m| m.value)
 }
 
 fn coremark_score(record: &mut Record, info: Option<&Value>) {
@@ -197,7 +206,7 @@ fn coremark_score(record: &mut Record, info: Option<&Value>) {
             "not a CoreMark score: the timed part ran {seconds:.2} s, CoreMark requires at least {COREMARK_MIN_SECONDS} s (build with ITERATIONS=0)"
         )
     } else {
-        let build = if record.runtime == "native" {
+        let build = if compiled_in(&record.runtime) {
             "native C build (benches/native-c)".to_string()
         } else {
             let get = |k: &str| {
@@ -223,9 +232,7 @@ mod tests {
         iterations: u64,
         interval: u64,
     ) -> Record {
-        let mut r = Record::new("b", "wasmi", "coremark", "coremark");
-        r.status = "ok".into();
-        r.verified = true;
+        let mut r = Record::ok("b", "wasmi", "coremark", "coremark");
         r.meta.clock_unit = unit.into();
         r.meta.clock_hz = hz;
         r.metrics.insert(
@@ -250,10 +257,7 @@ mod tests {
         let mut r = coremark_record("ns", 1_000_000_000, 160.0, 2000, 13_000_000_000);
         coremark_score(&mut r, Some(&pinned()));
         let m = &r.metrics["score"];
-        assert_eq!(
-            (m.value.as_f64(), m.unit.as_str()),
-            (Some(160.0), "iterations/s")
-        );
+        assert_eq!((m.value, m.unit.as_str()), (160.0, "iterations/s"));
         let line = r.meta.extra["coremark"].as_str().unwrap().to_string();
         assert!(
             line.starts_with("CoreMark 1.0 : 160.000000 / clang 14 -O2 / STATIC"),
@@ -284,10 +288,7 @@ mod tests {
         let mut r = coremark_record("instructions", 20_000_000, 500.0, 2000, 81_000_000);
         coremark_score(&mut r, None);
         let m = &r.metrics["score"];
-        assert_eq!(
-            (m.value.as_f64(), m.unit.as_str()),
-            (Some(25.0), "iterations/Minstr")
-        );
+        assert_eq!((m.value, m.unit.as_str()), (25.0, "iterations/Minstr"));
         assert!(r.meta.extra["coremark"]
             .as_str()
             .unwrap()
@@ -296,7 +297,7 @@ mod tests {
         let mut r = coremark_record("instructions", 20_000_000, 500.0, 2000, 80_000_000);
         r.metrics.remove("reported_score");
         coremark_score(&mut r, None);
-        assert_eq!(r.metrics["score"].value.as_f64(), Some(25.0));
+        assert_eq!(r.metrics["score"].value, 25.0);
     }
 
     #[test]
@@ -309,10 +310,15 @@ mod tests {
     }
 
     #[test]
-    fn c_suites_have_a_message_when_not_built() {
-        for s in C_SUITES {
-            if let Err(msg) = discover(s) {
-                assert!(msg.contains("make suites"), "{msg}");
+    fn suites_say_how_to_build_them_when_not_built() {
+        for s in trevm_catalog::SUITES {
+            if let Err(e) = discover(s) {
+                let want = if s.is_upstream() {
+                    "make suites"
+                } else {
+                    "make workloads"
+                };
+                assert!(e.to_string().contains(want), "{e}");
             }
         }
     }

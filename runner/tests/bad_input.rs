@@ -9,9 +9,12 @@
 use std::path::Path;
 use std::time::Duration;
 
+use trevm_catalog::record::Record;
+use trevm_catalog::suite::TEST;
+use trevm_catalog::{Kind, Stage};
 use trevm_protocol::slot::SlotAbi;
-use trevm_runner::host::HostBoard;
-use trevm_runner::results::Record;
+use trevm_runner::backend::host::HostBackend;
+use trevm_runner::backend::Backend;
 use trevm_runner::suite::Workload;
 
 const GOOD: &str = r#"(module
@@ -55,15 +58,15 @@ fn workload(dir: &Path, name: &str, bytes: &[u8]) -> Workload {
     let wasm = dir.join(format!("{name}.wasm"));
     std::fs::write(&wasm, bytes).unwrap();
     Workload {
-        suite: "test".into(),
+        suite: TEST.into(),
         name: name.into(),
         abi: SlotAbi::Embench,
         wasm,
     }
 }
 
-fn board() -> HostBoard {
-    let mut b = HostBoard::existing();
+fn board() -> HostBackend {
+    let mut b = HostBackend::existing();
     b.heap_limit = 64 * 1024 * 1024;
     b.fuel = Some(50_000_000);
     b
@@ -81,11 +84,12 @@ fn run(label: &str, name: &str, bytes: &[u8]) -> Record {
     b.run_cell(label, &w, Duration::from_secs(5))
 }
 
-fn kind(r: &Record) -> &str {
-    r.error.as_ref().map_or("", |e| e.kind.as_str())
+fn kind(r: &Record) -> Option<Kind> {
+    r.error.as_ref().map(|e| e.kind)
 }
 
 fn check_all(label: &str) {
+    let caps = trevm_catalog::runtime::find(label).unwrap().caps;
     let good = run(label, "good", &wat::parse_str(GOOD).unwrap());
     assert!(
         good.is_ok() && good.verified,
@@ -97,16 +101,16 @@ fn check_all(label: &str) {
     // not measured there, and must then be absent rather than wrong.
     assert_eq!(
         good.metrics.contains_key("peak_heap"),
-        label != "wasm3",
+        caps.heap_counted_on_host,
         "{label}: {:?}",
         good.metrics
     );
 
     let r = run(label, "malformed", b"\0asm\x01\0\0\0\x01\xff\xff garbage");
-    assert_eq!(kind(&r), "malformed", "{label}: {:?}", r.error);
+    assert_eq!(kind(&r), Some(Kind::Malformed), "{label}: {:?}", r.error);
 
     let r = run(label, "unresolved", &wat::parse_str(UNRESOLVED).unwrap());
-    assert_eq!(kind(&r), "link", "{label}: {:?}", r.error);
+    assert_eq!(kind(&r), Some(Kind::Link), "{label}: {:?}", r.error);
     assert!(
         r.error.as_ref().unwrap().message.contains("nope"),
         "{label}: {:?}",
@@ -114,35 +118,35 @@ fn check_all(label: &str) {
     );
 
     let r = run(label, "trap", &wat::parse_str(TRAP).unwrap());
-    assert_eq!(kind(&r), "trap", "{label}: {:?}", r.error);
+    assert_eq!(kind(&r), Some(Kind::Trap), "{label}: {:?}", r.error);
     assert_eq!(
         r.error.as_ref().unwrap().stage,
-        "run",
+        Stage::Run,
         "{label}: {:?}",
         r.error
     );
 
     let r = run(label, "endless", &wat::parse_str(ENDLESS).unwrap());
-    let want = if label == "trevm" {
-        "out-of-fuel"
+    let want = if caps.fuel {
+        Kind::OutOfFuel
     } else {
-        "timeout"
+        Kind::Timeout
     };
-    assert_eq!(kind(&r), want, "{label}: {:?}", r.error);
+    assert_eq!(kind(&r), Some(want), "{label}: {:?}", r.error);
 
     let r = run(label, "grow", &wat::parse_str(GROW).unwrap());
     if label == "wasefire" {
         // wasefire runs the module in a fixed buffer and lets `memory.grow`
         // succeed past it; the access beyond the buffer traps, and the
         // adapter says that the buffer is the likely cause.
-        assert_eq!(kind(&r), "trap", "{label}: {:?}", r.error);
+        assert_eq!(kind(&r), Some(Kind::Trap), "{label}: {:?}", r.error);
         assert!(
             r.error.as_ref().unwrap().message.contains("buffer"),
             "{label}: {:?}",
             r.error
         );
     } else {
-        assert_eq!(kind(&r), "out-of-memory", "{label}: {:?}", r.error);
+        assert_eq!(kind(&r), Some(Kind::OutOfMemory), "{label}: {:?}", r.error);
     }
 
     // The board is still fine after all that.
@@ -191,5 +195,5 @@ fn native_rejects_unknown_workloads() {
         wasm: dir.path().join("x.wasm"),
     };
     let r = b.run_cell("native", &w, Duration::from_secs(5));
-    assert_eq!(kind(&r), "link", "{:?}", r.error);
+    assert_eq!(kind(&r), Some(Kind::Link), "{:?}", r.error);
 }

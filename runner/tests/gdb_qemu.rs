@@ -144,8 +144,7 @@ impl Qemu {
         let mut child = match cmd.spawn() {
             Ok(c) => c,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                eprintln!("skipped: {} is not installed", g.qemu);
-                return None;
+                panic!("{} is not installed: run `make setup`", g.qemu)
             }
             Err(e) => panic!("cannot start {}: {e}", g.qemu),
         };

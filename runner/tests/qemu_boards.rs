@@ -11,10 +11,13 @@
 
 use std::time::Duration;
 
+use trevm_catalog::record::Record;
+use trevm_catalog::suite::TEST;
+use trevm_catalog::Kind;
 use trevm_protocol::slot::SlotAbi;
-use trevm_runner::boards;
-use trevm_runner::qemu::QemuBoard;
-use trevm_runner::results::Record;
+use trevm_runner::backend::qemu::QemuBackend;
+use trevm_runner::backend::Backend;
+use trevm_runner::prepare::Preparer;
 use trevm_runner::suite::{self, Workload};
 
 /// The variants the smoke firmwares serve (`wamr` serves two).
@@ -26,7 +29,7 @@ const EXACT: &[&str] = &["interval", "load", "peak_heap", "peak_stack"];
 const BUDGET: Duration = Duration::from_secs(60);
 
 fn own(name: &str) -> Workload {
-    suite::discover("own")
+    suite::discover(trevm_catalog::suite::find("own").unwrap())
         .expect("the own modules are built (`make workloads`)")
         .into_iter()
         .find(|w| w.name == name)
@@ -38,7 +41,7 @@ fn module(name: &str, wat: &str) -> (tempfile::TempDir, Workload) {
     let wasm = dir.path().join(format!("{name}.wasm"));
     std::fs::write(&wasm, wat::parse_str(wat).unwrap()).unwrap();
     let w = Workload {
-        suite: "test".into(),
+        suite: TEST.into(),
         name: name.into(),
         abi: SlotAbi::Embench,
         wasm,
@@ -46,8 +49,13 @@ fn module(name: &str, wat: &str) -> (tempfile::TempDir, Workload) {
     (dir, w)
 }
 
-fn kind(r: &Record) -> &str {
-    r.error.as_ref().map_or("", |e| e.kind.as_str())
+fn kind(r: &Record) -> Option<Kind> {
+    r.error.as_ref().map(|e| e.kind)
+}
+
+fn backend(board_name: &str) -> QemuBackend {
+    let board = trevm_catalog::board::find(board_name).unwrap();
+    QemuBackend::existing(board, Preparer::existing()).unwrap()
 }
 
 fn value(r: &Record, metric: &str) -> f64 {
@@ -60,13 +68,10 @@ fn value(r: &Record, metric: &str) -> f64 {
             )
         })
         .value
-        .as_f64()
-        .unwrap()
 }
 
 fn smoke(board_name: &str) {
-    let board = boards::find(board_name).unwrap();
-    let q = QemuBoard::existing(board).unwrap();
+    let q = backend(board_name);
     for label in SMOKE {
         assert!(
             q.firmware(label).is_some(),
@@ -109,19 +114,24 @@ fn smoke(board_name: &str) {
 /// Bad modules on one runtime: each is a failed cell with its reason, and
 /// the next cell runs as before.
 fn bad_input(board_name: &str) {
-    let q = QemuBoard::existing(boards::find(board_name).unwrap()).unwrap();
+    let q = backend(board_name);
     let (_d, trap) = module(
         "trap",
         r#"(module (import "env" "start_trigger" (func $s))
              (func (export "__original_main") (result i32) call $s unreachable))"#,
     );
     let r = q.run_cell("wasmi", &trap, BUDGET);
-    assert_eq!(kind(&r), "trap", "{board_name}: {:?}", r.error);
+    assert_eq!(kind(&r), Some(Kind::Trap), "{board_name}: {:?}", r.error);
 
     let (_d, malformed) = module("malformed", "(module)");
     std::fs::write(&malformed.wasm, b"\0asm\x01\0\0\0\x01\xff\xff garbage").unwrap();
     let r = q.run_cell("wasmi", &malformed, BUDGET);
-    assert_eq!(kind(&r), "malformed", "{board_name}: {:?}", r.error);
+    assert_eq!(
+        kind(&r),
+        Some(Kind::Malformed),
+        "{board_name}: {:?}",
+        r.error
+    );
     // An empty module (nothing to load) fails on every runtime build.
     std::fs::write(&malformed.wasm, b"").unwrap();
     for label in ["wasmi", "wamr"] {
@@ -141,7 +151,12 @@ fn bad_input(board_name: &str) {
                i32.const 0))"#,
     );
     let r = q.run_cell("wasmi", &grow, BUDGET);
-    assert_eq!(kind(&r), "out-of-memory", "{board_name}: {:?}", r.error);
+    assert_eq!(
+        kind(&r),
+        Some(Kind::OutOfMemory),
+        "{board_name}: {:?}",
+        r.error
+    );
 
     let (_d, endless) = module(
         "endless",
@@ -149,7 +164,7 @@ fn bad_input(board_name: &str) {
              (func (export "__original_main") (result i32) call $s (loop $l (br $l)) i32.const 0))"#,
     );
     let r = q.run_cell("wasmi", &endless, Duration::from_secs(3));
-    assert_eq!(kind(&r), "timeout", "{board_name}: {:?}", r.error);
+    assert_eq!(kind(&r), Some(Kind::Timeout), "{board_name}: {:?}", r.error);
 
     let r = q.run_cell("wasmi", &own("crc32"), BUDGET);
     assert!(

@@ -74,7 +74,12 @@ pub fn main() {
             for label in runtimes::available() {
                 if let Ok(rt) = runtimes::create(label, Limits::HOST) {
                     let i = rt.info();
-                    println!("{label}\t{}\t{}\t{}", i.crate_name, i.version, i.features.join(","));
+                    println!(
+                        "{label}\t{}\t{}\t{}",
+                        i.crate_name,
+                        i.version,
+                        i.features.join(",")
+                    );
                 }
             }
         }
@@ -94,6 +99,14 @@ pub fn main() {
                     }
                 }
                 Err(e) => {
+                    // The failure in the line protocol (its kind and stage
+                    // typed for the runner), and in words for a person.
+                    let _ = trevm_protocol::Message::Fail {
+                        kind: e.kind.as_str(),
+                        stage: e.stage.as_str(),
+                        message: &e.message,
+                    }
+                    .write(&mut Stdout);
                     eprintln!("{e}");
                     std::process::exit(1)
                 }

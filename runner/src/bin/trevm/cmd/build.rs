@@ -1,0 +1,55 @@
+//! `trevm build`: the guest modules and a board's programs or firmwares.
+
+use std::process::ExitCode;
+
+use trevm_runner::{build, factory, select, Result};
+
+/// Build the guest modules and the programs (or firmwares) of a board.
+#[derive(clap::Args)]
+pub struct Cmd {
+    /// Board (`trevm catalog` lists them).
+    #[arg(long, default_value = "host")]
+    board: String,
+    /// Runtime variants, comma-separated (default: all).
+    #[arg(long, value_delimiter = ',')]
+    runtime: Vec<String>,
+}
+
+impl Cmd {
+    /// Runs the subcommand.
+    pub fn run(self) -> Result<ExitCode> {
+        let labels = select::runtimes(&self.runtime)?;
+        let board = select::board(&self.board)?;
+        let o = factory::Options {
+            build: true,
+            probe: None,
+        };
+        factory::check(board, &o)?;
+        let mut problems = Vec::new();
+        if let Err(e) = build::own_workloads() {
+            problems.push(e.to_string());
+        }
+        let opened = factory::open(board, &labels, &o)?;
+        eprintln!(
+            "{} runs: {}",
+            board.name,
+            opened.backend.labels().join(", ")
+        );
+        problems.extend(opened.notes);
+        problems.extend(
+            opened
+                .backend
+                .missing()
+                .into_iter()
+                .map(|(l, e)| format!("{l}: {e}")),
+        );
+        for p in &problems {
+            eprintln!("error: {p}");
+        }
+        Ok(if problems.is_empty() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        })
+    }
+}

@@ -1,0 +1,48 @@
+//! `trevm size`: footprint records of a board's firmwares.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use trevm_catalog::results::ResultsFile;
+use trevm_runner::{build, select, size, Error, Result};
+
+/// Footprint: build every firmware of a board and append one record per
+/// runtime variant (and `none`) with its ELF section sizes.
+#[derive(clap::Args)]
+pub struct Cmd {
+    /// A board with firmware (`trevm catalog` lists them).
+    #[arg(long)]
+    board: String,
+    /// Results file, JSON Lines, appended to (default results/runs/<board>-size.jsonl).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Runtime variants (and `none`), comma-separated (default: all).
+    #[arg(long, value_delimiter = ',')]
+    runtime: Vec<String>,
+}
+
+impl Cmd {
+    /// Runs the subcommand.
+    pub fn run(self) -> Result<ExitCode> {
+        let labels = select::footprint_labels(&self.runtime)?;
+        let board = select::firmware_board(&self.board)?;
+        build::check_target(board)?;
+        let out = self
+            .out
+            .unwrap_or_else(|| PathBuf::from(format!("results/runs/{}-size.jsonl", board.name)));
+        let mut file = ResultsFile::open(&out)
+            .map_err(|e| Error::io(format!("cannot open {}", out.display()), e))?;
+        let records = size::footprint(board, &labels)?;
+        for r in &records {
+            eprintln!("{}", size::summary(r));
+            file.append(r)
+                .map_err(|e| Error::io(format!("cannot append to {}", out.display()), e))?;
+        }
+        eprintln!(
+            "done: {} footprint records in {}",
+            records.len(),
+            out.display()
+        );
+        Ok(ExitCode::SUCCESS)
+    }
+}

@@ -1,0 +1,50 @@
+//! `trevm`: the command line of treVM bench's runner (see `make help`).
+//! One file per subcommand in `cmd/`; the work is the library's.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod cmd;
+
+#[derive(Parser)]
+#[command(
+    name = "trevm",
+    version,
+    about = "treVM bench: what a Wasm runtime really costs on a microcontroller"
+)]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Run runtime variants × workloads on a board and append results
+    /// (or, with --dry-run, print the plan).
+    Bench(cmd::bench::Cmd),
+    /// Build the guest modules and the programs (or firmwares) of a board.
+    Build(cmd::build::Cmd),
+    /// Footprint: build every firmware of a board and append one record per
+    /// runtime variant (and `none`) with its ELF section sizes.
+    Size(cmd::size::Cmd),
+    /// List runtime variants, boards, suites and what is built.
+    List(cmd::list::Cmd),
+    /// Print the catalog (runtimes, builds, boards, suites, failure kinds),
+    /// or a file generated from it.
+    Catalog(cmd::catalog::Cmd),
+}
+
+fn main() -> ExitCode {
+    let done = match Cli::parse().cmd {
+        Cmd::Bench(c) => c.run(),
+        Cmd::Build(c) => c.run(),
+        Cmd::Size(c) => c.run(),
+        Cmd::List(c) => c.run(),
+        Cmd::Catalog(c) => c.run(),
+    };
+    done.unwrap_or_else(|e| {
+        eprintln!("error: {e}");
+        ExitCode::from(if e.is_usage() { 2 } else { 1 })
+    })
+}

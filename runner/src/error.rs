@@ -1,0 +1,128 @@
+//! What can go wrong outside a cell. A cell's own failure (a bad module, a
+//! trap, a crash) is never an [`Error`]: it is a failed record
+//! ("failures are results"). Each message says what to do next.
+
+use std::path::PathBuf;
+
+use crate::target::elf::ElfError;
+
+/// An error of the runner library.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A board name the catalog does not have.
+    #[error("unknown board `{name}` (known: {known}; `trevm catalog` describes them)")]
+    UnknownBoard {
+        /// The name given.
+        name: String,
+        /// The catalog's boards, comma-separated.
+        known: String,
+    },
+    /// A runtime variant label the catalog does not have.
+    #[error("unknown runtime `{name}` (known: {known}; `trevm catalog` describes them)")]
+    UnknownRuntime {
+        /// The label given.
+        name: String,
+        /// The labels allowed here, comma-separated.
+        known: String,
+    },
+    /// A suite the catalog does not have.
+    #[error("unknown suite `{name}` (known: {known}, or `all`)")]
+    UnknownSuite {
+        /// The name given.
+        name: String,
+        /// The catalog's suites, comma-separated.
+        known: String,
+    },
+    /// The board cannot do what the command asks.
+    #[error("`{board}` {why}: choose one of {choose}")]
+    WrongBoard {
+        /// The board given.
+        board: String,
+        /// What it lacks.
+        why: &'static str,
+        /// The boards that would do, comma-separated.
+        choose: String,
+    },
+    /// A suite's modules are not built.
+    #[error("suite `{suite}` is not built ({} has no module): {hint}", dir.display())]
+    SuiteNotBuilt {
+        /// The suite.
+        suite: &'static str,
+        /// Where its modules would be.
+        dir: PathBuf,
+        /// How to build them.
+        hint: &'static str,
+    },
+    /// cargo could not be started.
+    #[error("cannot run cargo for {what}: {source} (is rustup's cargo on PATH? `make setup` installs it)")]
+    Cargo {
+        /// What was being built.
+        what: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A cargo build failed.
+    #[error("building {what} failed: {detail}")]
+    Build {
+        /// What was being built.
+        what: String,
+        /// The lines of cargo's output that say why, or where to look.
+        detail: String,
+    },
+    /// The toolchain a board's firmware needs is not installed.
+    #[error("{0}")]
+    Toolchain(String),
+    /// The emulator of an emulated board is not installed.
+    #[error("{program} is not installed: run `make setup` (Debian package {package})")]
+    Emulator {
+        /// The emulator program.
+        program: &'static str,
+        /// The Debian package that has it.
+        package: &'static str,
+    },
+    /// A malformed `--probe` selector.
+    #[error("bad probe selector `{0}`: expected VID:PID or VID:PID:SERIAL, VID and PID in hex (see `probe-rs list`)")]
+    ProbeSelector(String),
+    /// A firmware ELF the runner cannot use.
+    #[error("{}: {source} (rebuild it: `make firmware BOARD=..`)", path.display())]
+    Elf {
+        /// The ELF file.
+        path: PathBuf,
+        /// Why.
+        source: ElfError,
+    },
+    /// Reading or writing a file failed.
+    #[error("{what}: {source}")]
+    Io {
+        /// What was being done, with the path.
+        what: String,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// The runner library's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// An [`Error::Io`] saying what was being done.
+    pub fn io(what: impl Into<String>, source: std::io::Error) -> Self {
+        Error::Io {
+            what: what.into(),
+            source,
+        }
+    }
+
+    /// Whether the command line was wrong (the CLI exits with 2), rather
+    /// than something failing.
+    pub fn is_usage(&self) -> bool {
+        matches!(
+            self,
+            Error::UnknownBoard { .. }
+                | Error::UnknownRuntime { .. }
+                | Error::UnknownSuite { .. }
+                | Error::WrongBoard { .. }
+                | Error::ProbeSelector(_)
+        )
+    }
+}

@@ -1,0 +1,78 @@
+//! Opens the backend of a board: the one place that knows which backend
+//! serves which way of reaching a board ([`Access`]).
+
+use trevm_catalog::board::{Access, Board};
+
+use crate::backend::host::HostBackend;
+use crate::backend::probe::{select::check_selector, ProbeBackend};
+use crate::backend::qemu::{self, QemuBackend};
+use crate::backend::Backend;
+use crate::build;
+use crate::error::Result;
+use crate::prepare::Preparer;
+use crate::programs::HostPrograms;
+
+/// A board's backend, ready for cells.
+pub struct Opened {
+    /// The backend.
+    pub backend: Box<dyn Backend>,
+    /// Problems that are not a cell's (a host program that did not build).
+    pub notes: Vec<String>,
+}
+
+/// How to open a backend.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Build (when needed) the host programs and firmwares serving the
+    /// labels; else use what is built.
+    pub build: bool,
+    /// Real boards: the debug probe, `VID:PID[:SERIAL]` (default: the
+    /// first one found).
+    pub probe: Option<String>,
+}
+
+/// Whether `board` can be used here at all: its firmware's toolchain and
+/// its emulator are installed, the probe selector is well-formed. Cheap;
+/// [`open`] checks it first, callers that build something before opening
+/// check it earlier.
+pub fn check(board: &'static Board, o: &Options) -> Result<()> {
+    build::check_target(board)?;
+    if let Access::Qemu(_) = board.access {
+        qemu::machine(board)?;
+    }
+    if let Some(s) = &o.probe {
+        check_selector(s)?;
+    }
+    Ok(())
+}
+
+/// Opens `board`'s backend for the runtime variants `labels`. A board
+/// that cannot be used here at all ([`check`]) is an error, before
+/// anything is built.
+pub fn open(board: &'static Board, labels: &[&str], o: &Options) -> Result<Opened> {
+    check(board, o)?;
+    let mut notes = Vec::new();
+    let programs = if o.build {
+        let (programs, problems) = HostPrograms::build(labels);
+        notes.extend(problems);
+        programs
+    } else {
+        HostPrograms::existing()
+    };
+    let preparer = Preparer::new(programs.clone());
+    let backend: Box<dyn Backend> = match (board.access, o.build) {
+        (Access::Host, _) => Box::new(HostBackend::new(programs, preparer)),
+        (Access::Qemu(_), true) => Box::new(QemuBackend::build(board, labels, preparer)?),
+        (Access::Qemu(_), false) => Box::new(QemuBackend::existing(board, preparer)?),
+        (Access::Probe(_), true) => Box::new(ProbeBackend::build(
+            board,
+            labels,
+            o.probe.clone(),
+            preparer,
+        )?),
+        (Access::Probe(_), false) => {
+            Box::new(ProbeBackend::existing(board, o.probe.clone(), preparer)?)
+        }
+    };
+    Ok(Opened { backend, notes })
+}

@@ -1,0 +1,72 @@
+//! The host programs that are built, and which runtime variant each runs
+//! (each program confirms its variants with `trevm-firmware list`). The
+//! host backend runs cells with them; the [`crate::prepare::Preparer`]
+//! prepares modules with them for every board.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::build;
+
+/// Built host programs by runtime variant label.
+#[derive(Clone, Debug, Default)]
+pub struct HostPrograms {
+    programs: BTreeMap<&'static str, PathBuf>,
+}
+
+impl HostPrograms {
+    /// Builds (when needed) the host programs that serve `labels`. A
+    /// program that fails to build leaves its variants missing and is
+    /// reported with why; it does not stop the others.
+    pub fn build(labels: &[&str]) -> (Self, Vec<String>) {
+        let mut set = HostPrograms::default();
+        let mut problems = Vec::new();
+        for p in build::host_programs() {
+            if !labels.iter().any(|l| p.serves.contains(l)) {
+                continue;
+            }
+            match build::host_program(&p) {
+                Ok(path) => set.adopt(path),
+                Err(e) => problems.push(e.to_string()),
+            }
+        }
+        (set, problems)
+    }
+
+    /// The host programs already built under `build/host/`.
+    pub fn existing() -> Self {
+        let mut set = HostPrograms::default();
+        for p in build::host_programs() {
+            let path = p.path();
+            if path.exists() {
+                set.adopt(path);
+            }
+        }
+        set
+    }
+
+    fn adopt(&mut self, path: PathBuf) {
+        let Ok(out) = Command::new(&path).arg("list").output() else {
+            return;
+        };
+        for label in String::from_utf8_lossy(&out.stdout).lines() {
+            // Only the catalog's labels; the first program to run one wins.
+            if let Some(r) = trevm_catalog::runtime::find(label.trim()) {
+                self.programs.entry(r.label).or_insert_with(|| path.clone());
+            }
+        }
+    }
+
+    /// The variant labels a built program runs, in table order.
+    pub fn labels(&self) -> Vec<&'static str> {
+        let mut v: Vec<&'static str> = self.programs.keys().copied().collect();
+        v.sort_by_key(|l| trevm_catalog::runtime::order(l));
+        v
+    }
+
+    /// The program that runs `label`.
+    pub fn program(&self, label: &str) -> Option<&Path> {
+        self.programs.get(label).map(PathBuf::as_path)
+    }
+}
