@@ -71,9 +71,13 @@ firmware: setup ## build a board's firmwares: BOARD=qemu-m33 [RUNTIME=a,b]
 # What `make test` runs on the emulated boards (runner/tests/qemu_boards.rs).
 SMOKE_BOARDS   := $(CATALOG_EMULATED_BOARDS)
 SMOKE_RUNTIMES := wasmi,wamr,native
+# ... and every runtime build on the board the failure cases run on
+# (runner/tests/failure_cases.rs: every variant, host and this board).
+CASES_BOARD    := qemu-m4f
 
 smoke-firmware: setup ## the firmwares the QEMU smoke test needs
 	for b in $(SMOKE_BOARDS); do $(RUNNER) build --board $$b --runtime $(SMOKE_RUNTIMES) || exit 1; done
+	$(RUNNER) build --board $(CASES_BOARD)
 
 size: setup ## footprint records of every firmware of BOARD [RUNTIME=a,none] (default OUT results/runs/<board>-size.jsonl)
 	$(RUNNER) size --board $(BOARD) $(if $(filter-out results/runs/$(BOARD).jsonl,$(OUT)),--out $(OUT)) $(if $(RUNTIME),--runtime $(RUNTIME))
@@ -112,8 +116,15 @@ test: setup workloads host-programs smoke-firmware laze-cell ## the test suite (
 	# serialised by a lock anyway), and other test threads starting up would
 	# add allocations of their own to the leak checks.
 	$(CARGO) test --release -p trevm-bench --features std,prepare,wasmtime,wasmi,wamr,wasm-interpreter,tinywasm,wasm3,native -- --test-threads=1
+	# The conformance suite in the two other builds: Pulley without SIMD
+	# (wasmtime-no-simd, trevm) and nightly (wasefire).
+	CARGO_TARGET_DIR=target/no-simd RUSTFLAGS='--cfg pulley_disable_interp_simd' \
+	  $(CARGO) test --release -p trevm-bench --features std,prepare,wasmtime --test conformance -- --test-threads=1
+	CARGO_TARGET_DIR=target/nightly $(CARGO) +nightly test --release -p trevm-bench --features std,prepare,wasefire --test conformance --test wasefire -- --test-threads=1
 	$(CARGO) test --release -p own-workloads
 	$(MAKE) size-check SIZE_RUNTIMES=$(CI_SIZE_RUNTIMES)
+	# Needs a firmware the footprint gate has just built.
+	$(CARGO) test --release -p trevm-runner --lib -- --ignored esp32c6
 
 report: ## build the report from RESULTS (default results/runs/*.jsonl) into REPORT/ [BOARDS=b1,b2]
 	$(ANALYSIS) report --out $(REPORT) --paper $(PAPER) $(if $(BOARDS),--boards $(BOARDS)) $(RESULTS)

@@ -17,15 +17,28 @@ fn main() {
     let chosen: Vec<&Board> = firmware
         .iter()
         .copied()
-        .filter(|b| env::var_os(format!("CARGO_FEATURE_BOARD_{}", b.name.to_uppercase().replace('-', "_"))).is_some())
+        .filter(|b| {
+            env::var_os(format!(
+                "CARGO_FEATURE_BOARD_{}",
+                b.name.to_uppercase().replace('-', "_")
+            ))
+            .is_some()
+        })
         .collect();
     let (board, linker) = match chosen.as_slice() {
         [b] => (b.name, b.linker),
         [] => panic!(
             "trevm-firmware: a bare-metal build needs exactly one board feature (board-{})",
-            firmware.iter().map(|b| b.name).collect::<Vec<_>>().join(", board-")
+            firmware
+                .iter()
+                .map(|b| b.name)
+                .collect::<Vec<_>>()
+                .join(", board-")
         ),
-        many => panic!("trevm-firmware: several boards chosen: {:?}", many.iter().map(|b| b.name).collect::<Vec<_>>()),
+        many => panic!(
+            "trevm-firmware: several boards chosen: {:?}",
+            many.iter().map(|b| b.name).collect::<Vec<_>>()
+        ),
     };
     let out = PathBuf::from(env::var("OUT_DIR").unwrap());
     println!("cargo:rustc-link-search={}", dir.display());
@@ -41,7 +54,10 @@ fn main() {
         println!("cargo:rustc-link-search={}", out.display());
         println!("cargo:rustc-link-arg-bins=-Tlink.x");
     }
-    if ["WAMR", "WASM3", "NATIVE"].iter().any(|f| env::var_os(format!("CARGO_FEATURE_{f}")).is_some()) {
+    if ["WAMR", "WASM3", "NATIVE"]
+        .iter()
+        .any(|f| env::var_os(format!("CARGO_FEATURE_{f}")).is_some())
+    {
         link_libc();
     }
 }

@@ -89,12 +89,7 @@ fn order_by(names: impl IntoIterator<Item = String>, pos: impl Fn(&str) -> usize
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    v.sort_by_key(|n| {
-        (
-            pos(n),
-            n.clone(),
-        )
-    });
+    v.sort_by_key(|n| (pos(n), n.clone()));
     v
 }
 

@@ -39,8 +39,7 @@
 
 use crate::dataset::Dataset;
 use crate::record::{
-    Meta,
-    LoadErrors, LocatedRecord, Metric, ParseError, Record, Source, FOOTPRINT_SUITE,
+    LoadErrors, LocatedRecord, Meta, Metric, ParseError, Record, Source, FOOTPRINT_SUITE,
     FOOTPRINT_WORKLOAD,
 };
 use std::collections::BTreeMap;

@@ -267,7 +267,13 @@ pub fn read_manifest(manifest: &Path) -> Result<Vec<(&'static str, PathBuf)>, St
         let suite = suites()
             .into_iter()
             .find(|s| *s == suite.trim())
-            .ok_or_else(|| format!("{at}: unknown suite `{}` (known: {:?})", suite.trim(), suites()))?;
+            .ok_or_else(|| {
+                format!(
+                    "{at}: unknown suite `{}` (known: {:?})",
+                    suite.trim(),
+                    suites()
+                )
+            })?;
         found.push((suite, PathBuf::from(dir.trim())));
     }
     Ok(found)

@@ -291,10 +291,22 @@ pub struct PaperBoard {
 
 /// The paper's boards, in the order the report shows them.
 pub const PAPER_BOARDS: &[PaperBoard] = &[
-    PaperBoard { name: "pico2w", chip: "RP2350" },
-    PaperBoard { name: "nrf52840dk", chip: "nRF52840" },
-    PaperBoard { name: "esp32-c6", chip: "ESP32-C6" },
-    PaperBoard { name: "esp32", chip: "ESP32" },
+    PaperBoard {
+        name: "pico2w",
+        chip: "RP2350",
+    },
+    PaperBoard {
+        name: "nrf52840dk",
+        chip: "nRF52840",
+    },
+    PaperBoard {
+        name: "esp32-c6",
+        chip: "ESP32-C6",
+    },
+    PaperBoard {
+        name: "esp32",
+        chip: "ESP32",
+    },
 ];
 
 impl Board {
@@ -379,9 +391,18 @@ mod tests {
         assert_eq!(
             names,
             [
-                "host", "qemu-m33", "qemu-m4f", "qemu-rv32", "rpi-pico2-w", "pico2w", "nrf52840dk",
-                "nrf52840dk", "espressif-esp32-c6-devkitc-1", "esp32-c6",
-                "espressif-esp32-devkitc", "esp32"
+                "host",
+                "qemu-m33",
+                "qemu-m4f",
+                "qemu-rv32",
+                "rpi-pico2-w",
+                "pico2w",
+                "nrf52840dk",
+                "nrf52840dk",
+                "espressif-esp32-c6-devkitc-1",
+                "esp32-c6",
+                "espressif-esp32-devkitc",
+                "esp32"
             ]
         );
     }

@@ -16,7 +16,8 @@ pub fn files() -> [(&'static str, String); 2] {
     [("laze-project.yml", laze()), ("mk/catalog.mk", make())]
 }
 
-const DO_NOT_EDIT: &str = "Generated from the catalog (catalog/src) by `make catalog`; do not edit.";
+const DO_NOT_EDIT: &str =
+    "Generated from the catalog (catalog/src) by `make catalog`; do not edit.";
 
 /// `mk/catalog.mk`: the catalog's lists as make variables.
 pub fn make() -> String {
@@ -29,15 +30,39 @@ pub fn make() -> String {
     let mut s = String::new();
     let _ = writeln!(s, "# {DO_NOT_EDIT}");
     let _ = writeln!(s, "# Runtime variant labels, in table order.");
-    let _ = writeln!(s, "CATALOG_RUNTIMES := {}", words(RUNTIMES.iter().map(|r| r.label).collect()));
-    let _ = writeln!(s, "# Firmware builds (`none`: no runtime, the footprint baseline).");
-    let _ = writeln!(s, "CATALOG_BUILDS := {}", words(BUILDS.iter().map(|b| b.name).collect()));
-    let _ = writeln!(s, "# Boards: all; emulated; with firmware buildable by rustup's targets.");
-    let _ = writeln!(s, "CATALOG_BOARDS := {}", words(BOARDS.iter().map(|b| b.name).collect()));
+    let _ = writeln!(
+        s,
+        "CATALOG_RUNTIMES := {}",
+        words(RUNTIMES.iter().map(|r| r.label).collect())
+    );
+    let _ = writeln!(
+        s,
+        "# Firmware builds (`none`: no runtime, the footprint baseline)."
+    );
+    let _ = writeln!(
+        s,
+        "CATALOG_BUILDS := {}",
+        words(BUILDS.iter().map(|b| b.name).collect())
+    );
+    let _ = writeln!(
+        s,
+        "# Boards: all; emulated; with firmware buildable by rustup's targets."
+    );
+    let _ = writeln!(
+        s,
+        "CATALOG_BOARDS := {}",
+        words(BOARDS.iter().map(|b| b.name).collect())
+    );
     let _ = writeln!(
         s,
         "CATALOG_EMULATED_BOARDS := {}",
-        words(BOARDS.iter().filter(|b| b.emulated()).map(|b| b.name).collect())
+        words(
+            BOARDS
+                .iter()
+                .filter(|b| b.emulated())
+                .map(|b| b.name)
+                .collect()
+        )
     );
     let mut targets: Vec<&str> = BOARDS
         .iter()
@@ -47,10 +72,17 @@ pub fn make() -> String {
     targets.sort_unstable();
     targets.dedup();
     let _ = writeln!(s, "CATALOG_FIRMWARE_BOARDS := {}", words(firmware));
-    let _ = writeln!(s, "# Rust targets of those boards' firmware (rustup installs them).");
+    let _ = writeln!(
+        s,
+        "# Rust targets of those boards' firmware (rustup installs them)."
+    );
     let _ = writeln!(s, "CATALOG_TARGETS := {}", words(targets));
     let _ = writeln!(s, "# Suites.");
-    let _ = writeln!(s, "CATALOG_SUITES := {}", words(SUITES.iter().map(|s| s.name).collect()));
+    let _ = writeln!(
+        s,
+        "CATALOG_SUITES := {}",
+        words(SUITES.iter().map(|s| s.name).collect())
+    );
     s
 }
 
@@ -61,7 +93,10 @@ pub fn laze() -> String {
     let _ = writeln!(s, "# {DO_NOT_EDIT}");
     s.push_str(LAZE_CONTEXT);
     s.push_str("\nbuilders:\n");
-    for b in BOARDS.iter().filter(|b| b.has_firmware() && b.rustup_target) {
+    for b in BOARDS
+        .iter()
+        .filter(|b| b.has_firmware() && b.rustup_target)
+    {
         let _ = write!(
             s,
             "  - name: {}\n    help: {}\n    env:\n      RUSTC_TARGET: {}\n\n",
@@ -77,7 +112,11 @@ pub fn laze() -> String {
         match b.adapter {
             None => s.push_str("    help: no runtime, the footprint baseline\n"),
             Some(adapter) => {
-                let _ = writeln!(s, "    help: the {adapter} adapter; serves {}", serves.join(", "));
+                let _ = writeln!(
+                    s,
+                    "    help: the {adapter} adapter; serves {}",
+                    serves.join(", ")
+                );
                 s.push_str("    env:\n      global:\n");
                 let _ = writeln!(s, "        FEATURES: [{adapter}]");
                 let _ = writeln!(s, "        RUNTIMES: [{}]", serves.join(", "));

@@ -84,8 +84,8 @@ vocabulary! {
         Trap = "trap", "the guest trapped";
         /// Fuel ran out (runtimes with fuel metering).
         OutOfFuel = "out-of-fuel", "fuel ran out (`trevm`)";
-        /// A heap or linear-memory budget was exceeded.
-        OutOfMemory = "out-of-memory", "the linear-memory or heap budget was exceeded";
+        /// A budget was exceeded: heap, linear memory or the Wasm stack.
+        OutOfMemory = "out-of-memory", "a budget was exceeded: heap, linear memory or the Wasm stack";
         /// No result within the time budget; the cell was stopped.
         Timeout = "timeout", "no result within the time budget; the cell was killed";
         /// The cell process or the board died without a result.
@@ -143,7 +143,13 @@ mod tests {
     fn wire_names_round_trip_and_are_unique() {
         for k in Kind::ALL {
             assert_eq!(k.as_str().parse::<Kind>(), Ok(*k));
-            assert_eq!(Kind::ALL.iter().filter(|o| o.as_str() == k.as_str()).count(), 1);
+            assert_eq!(
+                Kind::ALL
+                    .iter()
+                    .filter(|o| o.as_str() == k.as_str())
+                    .count(),
+                1
+            );
         }
         for s in Stage::ALL {
             assert_eq!(s.as_str().parse::<Stage>(), Ok(*s));

@@ -283,12 +283,20 @@ mod tests {
     #[test]
     fn round_trips_with_integers_kept_integers() {
         let mut r = Record::new("qemu-m33", "wasmi", "own", "crc32");
-        r.metrics.insert("interval".into(), Metric::int(1234, "instructions"));
-        r.metrics.insert("score".into(), Metric::float(2.5, "iterations/s").unwrap());
+        r.metrics
+            .insert("interval".into(), Metric::int(1234, "instructions"));
+        r.metrics
+            .insert("score".into(), Metric::float(2.5, "iterations/s").unwrap());
         r.fail(Kind::OutOfMemory, Stage::Instantiate, "no room");
         let line = serde_json::to_string(&r).unwrap();
-        assert!(line.contains(r#""interval":{"value":1234,"unit":"instructions"}"#), "{line}");
-        assert!(line.contains(r#""kind":"out-of-memory","stage":"instantiate""#), "{line}");
+        assert!(
+            line.contains(r#""interval":{"value":1234,"unit":"instructions"}"#),
+            "{line}"
+        );
+        assert!(
+            line.contains(r#""kind":"out-of-memory","stage":"instantiate""#),
+            "{line}"
+        );
         let back: Record = serde_json::from_str(&line).unwrap();
         assert_eq!(back, r);
         assert_eq!(back.failure().as_deref(), Some("out-of-memory"));
@@ -297,7 +305,12 @@ mod tests {
     #[test]
     fn unknown_kinds_are_refused_by_name() {
         let line = r#"{"schema":"trevm-bench/1","board":"host","runtime":"wasmi","suite":"own","workload":"x","status":"failed","error":{"kind":"segfault","stage":"run","message":""},"metrics":{},"meta":null}"#;
-        let e = serde_json::from_str::<Record>(line).unwrap_err().to_string();
-        assert!(e.contains("unknown failure kind `segfault`") && e.contains("out-of-memory"), "{e}");
+        let e = serde_json::from_str::<Record>(line)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("unknown failure kind `segfault`") && e.contains("out-of-memory"),
+            "{e}"
+        );
     }
 }

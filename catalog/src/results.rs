@@ -37,7 +37,12 @@ impl ResultsFile {
             for e in errors {
                 eprintln!("warning: {e}; kept as is");
             }
-            done.extend(records.iter().filter(|r| r.record.is_ok()).map(|r| r.record.key()));
+            done.extend(
+                records
+                    .iter()
+                    .filter(|r| r.record.is_ok())
+                    .map(|r| r.record.key()),
+            );
         }
         let file = OpenOptions::new().create(true).append(true).open(path)?;
         Ok(ResultsFile {

@@ -286,7 +286,11 @@ pub const BUILDS: &[FirmwareBuild] = &[
     build("wasmtime-no-simd", Some("wasmtime"), BuildEnv::NO_SIMD),
     build("wasmi", Some("wasmi"), BuildEnv::STABLE),
     build("wamr", Some("wamr"), BuildEnv::STABLE),
-    build("wasm-interpreter", Some("wasm-interpreter"), BuildEnv::STABLE),
+    build(
+        "wasm-interpreter",
+        Some("wasm-interpreter"),
+        BuildEnv::STABLE,
+    ),
     build("wasefire", Some("wasefire"), BuildEnv::NIGHTLY),
     build("tinywasm", Some("tinywasm"), BuildEnv::STABLE),
     build("wasm3", Some("wasm3"), BuildEnv::STABLE),
@@ -358,7 +362,11 @@ mod tests {
         }
         assert_eq!(build_for(NO_RUNTIME).unwrap().name, "none");
         for b in BUILDS {
-            assert!(b.serves().next().is_some(), "build {} serves nothing", b.name);
+            assert!(
+                b.serves().next().is_some(),
+                "build {} serves nothing",
+                b.name
+            );
         }
     }
 

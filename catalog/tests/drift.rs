@@ -44,7 +44,11 @@ fn suites_py_pins_the_catalogs_commits() {
     let mut upstream = 0;
     for s in SUITES {
         let Source::Upstream(u) = s.source else {
-            assert!(!pins.contains(&format!("\"{}\":", s.name)), "{} is not upstream", s.name);
+            assert!(
+                !pins.contains(&format!("\"{}\":", s.name)),
+                "{} is not upstream",
+                s.name
+            );
             continue;
         };
         upstream += 1;
@@ -53,10 +57,24 @@ fn suites_py_pins_the_catalogs_commits() {
             .map(|at| &pins[at..])
             .unwrap_or_else(|| panic!("scripts/suites.py has no pin for `{}`", s.name));
         let entry = &entry[..entry.find("),").unwrap_or(entry.len())];
-        assert!(entry.contains(&format!("\"{}\"", u.repo)), "{}: repo {}", s.name, u.repo);
-        assert!(entry.contains(&format!("\"{}\"", u.commit)), "{}: commit {}", s.name, u.commit);
+        assert!(
+            entry.contains(&format!("\"{}\"", u.repo)),
+            "{}: repo {}",
+            s.name,
+            u.repo
+        );
+        assert!(
+            entry.contains(&format!("\"{}\"", u.commit)),
+            "{}: commit {}",
+            s.name,
+            u.commit
+        );
     }
-    assert_eq!(pins.matches(": Pin(").count(), upstream, "scripts/suites.py pins a suite the catalog lacks");
+    assert_eq!(
+        pins.matches(": Pin(").count(),
+        upstream,
+        "scripts/suites.py pins a suite the catalog lacks"
+    );
 }
 
 #[test]
@@ -93,7 +111,10 @@ fn length(expr: &str) -> u64 {
 #[test]
 fn linker_scripts_cap_memory_at_the_catalogs_budgets() {
     let mut checked = 0;
-    for b in BOARDS.iter().filter(|b| b.has_firmware() && b.rustup_target) {
+    for b in BOARDS
+        .iter()
+        .filter(|b| b.has_firmware() && b.rustup_target)
+    {
         let path = format!("firmware/memory/{}.x", b.name);
         let script = read(&path);
         if b.linker == Linker::Hal {
@@ -104,29 +125,70 @@ fn linker_scripts_cap_memory_at_the_catalogs_budgets() {
                 .lines()
                 .find(|l| l.trim_start().starts_with(&format!("{name} ")))
                 .unwrap_or_else(|| panic!("{path}: no {name} region"));
-            length(line.split("LENGTH =").nth(1).unwrap_or_else(|| panic!("{path}: {line}")))
+            length(
+                line.split("LENGTH =")
+                    .nth(1)
+                    .unwrap_or_else(|| panic!("{path}: {line}")),
+            )
         };
-        assert_eq!(region("FLASH") + region("SLOT"), b.budget.flash as u64, "{path}: flash");
+        assert_eq!(
+            region("FLASH") + region("SLOT"),
+            b.budget.flash as u64,
+            "{path}: flash"
+        );
         assert_eq!(region("SLOT"), b.budget.slot as u64, "{path}: slot");
-        assert_eq!(region("STACK") + region("RAM"), b.budget.ram as u64, "{path}: RAM");
+        assert_eq!(
+            region("STACK") + region("RAM"),
+            b.budget.ram as u64,
+            "{path}: RAM"
+        );
         checked += 1;
     }
-    assert_eq!(checked, 5, "the five boards linked by cortex-m-rt / riscv-rt");
+    assert_eq!(
+        checked, 5,
+        "the five boards linked by cortex-m-rt / riscv-rt"
+    );
 }
 
 #[test]
 fn every_board_and_adapter_has_its_feature_and_file() {
     let firmware = read("firmware/Cargo.toml");
     let benches = read("benches/Cargo.toml");
-    for b in BOARDS.iter().filter(|b| b.has_firmware() && b.rustup_target) {
-        assert!(firmware.contains(&format!("\nboard-{} = ", b.name)), "firmware/Cargo.toml: no feature board-{}", b.name);
+    for b in BOARDS
+        .iter()
+        .filter(|b| b.has_firmware() && b.rustup_target)
+    {
+        assert!(
+            firmware.contains(&format!("\nboard-{} = ", b.name)),
+            "firmware/Cargo.toml: no feature board-{}",
+            b.name
+        );
         let file = format!("firmware/src/board/{}.rs", b.name.replace('-', "_"));
-        assert!(root().join(&file).is_file(), "{}: no board file {file}", b.name);
+        assert!(
+            root().join(&file).is_file(),
+            "{}: no board file {file}",
+            b.name
+        );
     }
     for r in RUNTIMES {
-        assert!(firmware.contains(&format!("\n{} = [\"trevm-bench/{}\"]", r.adapter, r.adapter)), "firmware/Cargo.toml: no feature {}", r.adapter);
-        assert!(benches.contains(&format!("\n{} = [", r.adapter)), "benches/Cargo.toml: no feature {}", r.adapter);
+        assert!(
+            firmware.contains(&format!(
+                "\n{} = [\"trevm-bench/{}\"]",
+                r.adapter, r.adapter
+            )),
+            "firmware/Cargo.toml: no feature {}",
+            r.adapter
+        );
+        assert!(
+            benches.contains(&format!("\n{} = [", r.adapter)),
+            "benches/Cargo.toml: no feature {}",
+            r.adapter
+        );
         let file = format!("benches/src/runtimes/{}.rs", r.adapter.replace('-', "_"));
-        assert!(root().join(&file).is_file(), "{}: no adapter file {file}", r.label);
+        assert!(
+            root().join(&file).is_file(),
+            "{}: no adapter file {file}",
+            r.label
+        );
     }
 }

@@ -34,7 +34,9 @@ fn entry() -> ! {
             "isb",
             t = out(reg) _,
         );
-        let top = (&raw mut HANDLER_STACK).cast::<u64>().add(HANDLER_STACK_BYTES / 8);
+        let top = (&raw mut HANDLER_STACK)
+            .cast::<u64>()
+            .add(HANDLER_STACK_BYTES / 8);
         core::arch::asm!("msr MSP, {}", in(reg) top);
     }
     crate::bare::main()
@@ -100,7 +102,11 @@ pub fn systick_ticks() -> u64 {
 /// 1). Needs `-semihosting-config enable=on`.
 pub fn semihosting_exit(ok: bool) -> ! {
     use cortex_m_semihosting::debug;
-    debug::exit(if ok { debug::EXIT_SUCCESS } else { debug::EXIT_FAILURE });
+    debug::exit(if ok {
+        debug::EXIT_SUCCESS
+    } else {
+        debug::EXIT_FAILURE
+    });
     loop {
         cortex_m::asm::wfi();
     }

@@ -83,10 +83,7 @@ impl Out {
     /// Ends a partly written line (before a fault report).
     pub fn end_line(&mut self) {
         let partial = critical_section::with(|cs| {
-            STATE
-                .borrow_ref(cs)
-                .as_ref()
-                .is_some_and(|s| !s.line_start)
+            STATE.borrow_ref(cs).as_ref().is_some_and(|s| !s.line_start)
         });
         if partial {
             let _ = core::fmt::Write::write_str(self, "\n");
