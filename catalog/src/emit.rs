@@ -101,7 +101,7 @@ pub fn laze() -> String {
             s,
             "  - name: {}\n    help: {}\n    env:\n      RUSTC_TARGET: {}\n\n",
             b.name,
-            b.description,
+            yaml_str(b.description),
             b.target.unwrap_or_default()
         );
     }
@@ -110,13 +110,10 @@ pub fn laze() -> String {
         let serves: Vec<&str> = b.serves().collect();
         let _ = write!(s, "  - name: {}\n", b.name);
         match b.adapter {
-            None => s.push_str("    help: no runtime, the footprint baseline\n"),
+            None => s.push_str("    help: \"no runtime, the footprint baseline\"\n"),
             Some(adapter) => {
-                let _ = writeln!(
-                    s,
-                    "    help: the {adapter} adapter; serves {}",
-                    serves.join(", ")
-                );
+                let help = std::format!("the {adapter} adapter; serves {}", serves.join(", "));
+                let _ = writeln!(s, "    help: {}", yaml_str(&help));
                 s.push_str("    env:\n      global:\n");
                 let _ = writeln!(s, "        FEATURES: [{adapter}]");
                 let _ = writeln!(s, "        RUNTIMES: [{}]", serves.join(", "));
@@ -128,6 +125,19 @@ pub fn laze() -> String {
         }
     }
     s
+}
+
+/// `text` as a YAML double-quoted scalar (descriptions hold `: `).
+fn yaml_str(text: &str) -> String {
+    let mut q = String::from("\"");
+    for c in text.chars() {
+        if c == '"' || c == '\\' {
+            q.push('\\');
+        }
+        q.push(c);
+    }
+    q.push('"');
+    q
 }
 
 fn env_lines(s: &mut String, env: &BuildEnv) {
