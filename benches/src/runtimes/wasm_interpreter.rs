@@ -21,7 +21,10 @@
 //!     ([`ErrorKind::OutOfMemory`]) before instantiating it, and checks the
 //!     tracking allocator's headroom ([`crate::alloc`]) for the initial
 //!     memory and, before each call, for the stacks;
-//!   - runs a module that may grow its memory beyond what the budgets allow
+//!   - on the host (feature `std`; boards report a refused allocation as
+//!     out-of-memory, and a second configuration would double the
+//!     interpreter's code in flash), runs a module that may grow its memory
+//!     beyond what the budgets allow
 //!     (no declared maximum, or one above them) with [`GuardedConfig`]: the
 //!     interpreter's fuel metering with every instruction free except
 //!     `memory.grow`, which costs one unit per page, and as much fuel per
@@ -141,11 +144,15 @@ impl Runtime for WasmInterpreter {
     ) -> Result<Box<dyn Instance + 'a>, Error> {
         let memory = defined_memory(module);
         let budget = Budget::new(&self.limits, memory);
+        // Host only: a second configuration is a second copy of the
+        // interpreter (+110 KiB of flash on Cortex-M), which would count
+        // as the runtime's footprint. On a board a growth past the heap is
+        // a refused allocation, which the firmware reports as out-of-memory.
+        #[cfg(feature = "std")]
         if budget.may_be_exceeded {
-            instantiate_with::<GuardedConfig>(GuardedConfig, module, host, memory, budget)
-        } else {
-            instantiate_with::<BenchConfig>(BenchConfig, module, host, memory, budget)
+            return instantiate_with::<GuardedConfig>(GuardedConfig, module, host, memory, budget);
         }
+        instantiate_with::<BenchConfig>(BenchConfig, module, host, memory, budget)
     }
 }
 
