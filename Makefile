@@ -12,7 +12,7 @@ OUT     ?= results/runs/$(BOARD).jsonl
 TIMEOUT ?= 120
 REPORT  ?= report
 RESULTS ?= $(wildcard results/runs/*.jsonl)
-PAPER   ?= ../shared/reference/dcoss2026/results
+PAPER   ?= results/paper/dcoss2026
 THRESHOLD ?= 1.0
 # `make suites`: local upstream checkouts (else the cache, else a download),
 # which suites, compilers, CoreMark iterations (0: CoreMark picks, >= 10 s).

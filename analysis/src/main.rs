@@ -43,7 +43,7 @@ enum Cmd {
     },
     /// Import the paper's raw results and print what was found (or write them as JSONL).
     Paper {
-        /// Paper data folder (default: $TREVM_PAPER_DATA or ../shared/reference/dcoss2026/results from the repository root).
+        /// Paper data folder (default: $TREVM_PAPER_DATA or results/paper/dcoss2026 in the repository).
         #[arg(long)]
         paper: Option<PathBuf>,
         /// Write the imported records as trevm-bench/1 JSONL to this file.
@@ -57,7 +57,7 @@ struct ReportArgs {
     /// Output folder (rewritten).
     #[arg(long)]
     out: PathBuf,
-    /// Paper data folder (default: $TREVM_PAPER_DATA or ../shared/reference/dcoss2026/results from the repository root).
+    /// Paper data folder (default: $TREVM_PAPER_DATA or results/paper/dcoss2026 in the repository).
     #[arg(long, conflicts_with = "no_paper")]
     paper: Option<PathBuf>,
     /// Leave the paper's data out.

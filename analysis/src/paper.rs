@@ -93,8 +93,9 @@ pub const PAPER_EMBENCH_LINEAR_MEMORY: f64 = 131072.0;
 /// Environment variable that overrides the paper data directory.
 pub const ENV_PAPER_DATA: &str = "TREVM_PAPER_DATA";
 
-/// Default location of the paper data, relative to the repository root.
-pub const DEFAULT_RELATIVE_TO_REPO: &str = "../shared/reference/dcoss2026/results";
+/// Default location of the paper data, relative to the repository root: the
+/// paper's raw result files, committed as published with it.
+pub const DEFAULT_RELATIVE_TO_REPO: &str = "results/paper/dcoss2026";
 
 /// The paper data directory to use when none is given on the command line:
 /// `$TREVM_PAPER_DATA` if set, else [`DEFAULT_RELATIVE_TO_REPO`] from the

@@ -4,12 +4,12 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// The paper's raw results: `$TREVM_PAPER_DATA`, else `../shared/reference/dcoss2026/results`
-/// beside the repository. The tests fail (not skip) when it is absent.
+/// The paper's raw results: `$TREVM_PAPER_DATA`, else the copy committed in
+/// `results/paper/dcoss2026`. The tests fail (not skip) when it is absent.
 pub fn paper_dir() -> PathBuf {
     let p = match std::env::var_os("TREVM_PAPER_DATA") {
         Some(p) if !p.is_empty() => PathBuf::from(p),
-        _ => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/reference/dcoss2026/results"),
+        _ => Path::new(env!("CARGO_MANIFEST_DIR")).join("../results/paper/dcoss2026"),
     };
     assert!(
         p.join("pico2w").is_dir(),
