@@ -51,13 +51,10 @@ pub fn paper_boards() -> impl Iterator<Item = &'static str> {
     trevm_catalog::board::PAPER_BOARDS.iter().map(|b| b.name)
 }
 
-/// Runtime labels that may appear in the paper's files: the catalog's
-/// variants the paper measured.
+/// Runtime labels that may appear in the paper's files: the paper's labels
+/// of the catalog's variants it measured.
 pub fn paper_runtimes() -> impl Iterator<Item = &'static str> {
-    trevm_catalog::RUNTIMES
-        .iter()
-        .filter(|r| r.in_paper)
-        .map(|r| r.label)
+    trevm_catalog::runtime::paper_set(false).map(|r| r.paper.map_or(r.label, |p| p.label))
 }
 
 /// The 19 programs of Embench 1.0 (upstream spelling).

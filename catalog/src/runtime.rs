@@ -97,6 +97,35 @@ const fn caps(
     }
 }
 
+/// How the paper measured a runtime variant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PaperRef {
+    /// The label the paper's raw data uses for it.
+    pub label: &'static str,
+    /// This variant is the paper's own crate version and configuration
+    /// (`false`: this project's current version of a runtime the paper
+    /// measured, possibly configured otherwise).
+    pub pinned: bool,
+}
+
+impl PaperRef {
+    /// This project's version of the paper's runtime `label`.
+    pub const fn current(label: &'static str) -> Self {
+        PaperRef {
+            label,
+            pinned: false,
+        }
+    }
+
+    /// The paper's own version and configuration of its runtime `label`.
+    pub const fn pinned(label: &'static str) -> Self {
+        PaperRef {
+            label,
+            pinned: true,
+        }
+    }
+}
+
 /// One runtime variant: a row of the tables.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RuntimeVariant {
@@ -115,8 +144,8 @@ pub struct RuntimeVariant {
     pub build: &'static str,
     /// What it can do.
     pub caps: Capabilities,
-    /// Measured by the paper (its raw data uses the same label).
-    pub in_paper: bool,
+    /// How the paper measured this runtime, if it did.
+    pub paper: Option<PaperRef>,
     /// Colour in every figure (RGB), so figures agree.
     pub colour: [u8; 3],
     /// Configuration, one line (the README's table).
@@ -139,7 +168,7 @@ pub const RUNTIMES: &[RuntimeVariant] = &[
         features: &[],
         build: "native",
         caps: caps(false, false, true, false, Preparation::Native),
-        in_paper: false,
+        paper: None,
         colour: [110, 110, 110],
         summary: "no runtime: the workload compiled natively, the physical limit",
     },
@@ -151,7 +180,7 @@ pub const RUNTIMES: &[RuntimeVariant] = &[
         features: &["runtime", "pulley", "cfg(pulley_disable_interp_simd)", "fuel", "custom-page-sizes"],
         build: "wasmtime-no-simd",
         caps: caps(true, true, true, true, Preparation::Precompiled),
-        in_paper: false,
+        paper: None,
         colour: [0, 128, 128],
         summary: "treVM's host configuration, the reference runtime: Pulley without SIMD, fuel metering, custom page sizes, 16 KiB Wasm stack",
     },
@@ -163,7 +192,7 @@ pub const RUNTIMES: &[RuntimeVariant] = &[
         features: &["runtime", "pulley", "interp-simd"],
         build: "wasmtime",
         caps: PULLEY,
-        in_paper: true,
+        paper: Some(PaperRef::current("wasmtime")),
         colour: [31, 119, 180],
         summary: "wasmtime + Pulley interpreter with SIMD; modules precompiled on the host with Cranelift (pulley32 on boards, pulley64 on the host) and loaded in place",
     },
@@ -175,7 +204,7 @@ pub const RUNTIMES: &[RuntimeVariant] = &[
         features: &["runtime", "pulley", "cfg(pulley_disable_interp_simd)"],
         build: "wasmtime-no-simd",
         caps: PULLEY,
-        in_paper: true,
+        paper: Some(PaperRef::current("wasmtime-no-simd")),
         colour: [120, 175, 225],
         summary: "the same, Pulley built with --cfg pulley_disable_interp_simd (and the SIMD proposal off), as in the paper",
     },
@@ -187,7 +216,7 @@ pub const RUNTIMES: &[RuntimeVariant] = &[
         features: &["validate"],
         build: "wasmi",
         caps: caps(false, true, true, false, Preparation::None),
-        in_paper: true,
+        paper: Some(PaperRef::current("wasmi")),
         colour: [255, 127, 14],
         summary: "defaults (lazy translation), validation; portable-dispatch on RISC-V",
     },
@@ -199,7 +228,7 @@ pub const RUNTIMES: &[RuntimeVariant] = &[
         features: &["classic-interp"],
         build: "wamr",
         caps: caps(false, true, true, false, Preparation::None),
-        in_paper: true,
+        paper: Some(PaperRef::current("wamr")),
         colour: [44, 160, 44],
         summary: "WAMR 2.4.3 classic interpreter: C sources of the wamrx-sys crate compiled here with our bare-metal platform layer; heap through the Rust allocator",
     },
@@ -211,7 +240,7 @@ pub const RUNTIMES: &[RuntimeVariant] = &[
         features: &["fast-interp"],
         build: "wamr",
         caps: caps(false, true, true, false, Preparation::None),
-        in_paper: true,
+        paper: Some(PaperRef::current("wamr-fast")),
         colour: [150, 215, 120],
         summary: "WAMR 2.4.3 fast interpreter, same build",
     },
@@ -223,7 +252,7 @@ pub const RUNTIMES: &[RuntimeVariant] = &[
         features: &[],
         build: "wasm-interpreter",
         caps: caps(false, false, true, false, Preparation::None),
-        in_paper: true,
+        paper: Some(PaperRef::current("wasm-interpreter")),
         colour: [148, 103, 189],
         summary: "DLR wasm-interpreter, small stacks",
     },
@@ -235,7 +264,7 @@ pub const RUNTIMES: &[RuntimeVariant] = &[
         features: &["float-types"],
         build: "wasefire",
         caps: caps(false, false, true, false, Preparation::SideTable),
-        in_paper: true,
+        paper: Some(PaperRef::current("wasefire")),
         colour: [140, 86, 75],
         summary: "wasefire in-place interpreter (nightly); modules prepared on the host (side table)",
     },
@@ -247,7 +276,7 @@ pub const RUNTIMES: &[RuntimeVariant] = &[
         features: &["parser"],
         build: "tinywasm",
         caps: caps(false, true, true, false, Preparation::None),
-        in_paper: false,
+        paper: None,
         colour: [227, 119, 194],
         summary: "tinywasm, small fixed stacks",
     },
@@ -259,7 +288,7 @@ pub const RUNTIMES: &[RuntimeVariant] = &[
         features: &["use-32bit-slots", "build-bindgen"],
         build: "wasm3",
         caps: caps(false, true, false, false, Preparation::None),
-        in_paper: false,
+        paper: None,
         colour: [188, 189, 34],
         summary: "wasm3 (C), 32-bit slots; unmaintained since 2022, a reference point",
     },
@@ -343,6 +372,23 @@ pub fn order(label: &str) -> usize {
         .unwrap_or(RUNTIMES.len())
 }
 
+/// The variants standing for the paper's runtimes, one per paper label in
+/// table order: this project's current versions (`pinned == false`), or
+/// the paper's pinned versions (`pinned == true`), falling back to the
+/// current version where no pinned variant exists.
+pub fn paper_set(pinned: bool) -> impl Iterator<Item = &'static RuntimeVariant> {
+    RUNTIMES.iter().filter(move |r| match r.paper {
+        None => false,
+        Some(p) if p.pinned => pinned,
+        Some(p) => {
+            !pinned
+                || !RUNTIMES
+                    .iter()
+                    .any(|o| o.paper.is_some_and(|q| q.pinned && q.label == p.label))
+        }
+    })
+}
+
 /// Whether `label` names a runtime variant (`none` does not).
 pub fn is_label(label: &str) -> bool {
     find(label).is_some()
@@ -367,6 +413,20 @@ mod tests {
                 "build {} serves nothing",
                 b.name
             );
+        }
+    }
+
+    #[test]
+    fn paper_sets_name_each_paper_runtime_once() {
+        for pinned in [false, true] {
+            let labels: std::vec::Vec<_> = paper_set(pinned)
+                .map(|r| r.paper.unwrap().label)
+                .collect();
+            let mut dedup = labels.clone();
+            dedup.sort_unstable();
+            dedup.dedup();
+            assert_eq!(labels.len(), dedup.len(), "{labels:?}");
+            assert!(labels.contains(&"wasmi"), "{labels:?}");
         }
     }
 
