@@ -8,7 +8,12 @@ include mk/catalog.mk
 BOARD   ?= host
 RUNTIME ?=
 SUITE   ?= own
-OUT     ?= results/runs/$(BOARD).jsonl
+# The memory profile of the firmwares (catalog/src/profile.rs): `default`
+# (a 64 KiB stack, the rest of RAM the heap) or `paper` (the paper's Ariel OS
+# layout). Runs of another profile than `default` go to a file of their own.
+PROFILE ?= default
+RUN_NAME = $(BOARD)$(if $(filter-out default,$(PROFILE)),-$(PROFILE))
+OUT     ?= results/runs/$(RUN_NAME).jsonl
 TIMEOUT ?= 120
 REPORT  ?= report
 RESULTS ?= $(wildcard results/runs/*.jsonl)
@@ -39,11 +44,11 @@ CARGO   := cargo
 RUNNER  := $(CARGO) run --quiet --release -p trevm-runner --bin trevm --
 ANALYSIS := $(CARGO) run --quiet --release -p trevm-analysis --bin trevm-analysis --
 
-.PHONY: help catalog setup workloads suites host-programs firmware smoke-firmware laze-cell size size-check bench plan test report compare list clean
+.PHONY: help catalog setup workloads suites host-programs firmware smoke-firmware laze-cell size size-check bench plan test reproduce report compare list clean
 
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(firstword $(MAKEFILE_LIST)) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
-	@echo "  variables: BOARD=$(BOARD) RUNTIME=<a,b> SUITE=$(subst $(eval) ,|,$(CATALOG_SUITES))|all OUT=<file.jsonl> TIMEOUT=<s>"
+	@echo "  variables: BOARD=$(BOARD) RUNTIME=<a,b> SUITE=$(subst $(eval) ,|,$(CATALOG_SUITES))|all PROFILE=default|paper OUT=<file.jsonl> TIMEOUT=<s>"
 	@echo "  boards: $(CATALOG_BOARDS)"
 	@echo "  runtimes: $(CATALOG_RUNTIMES)"
 	@echo "  native C suites: TREVM_NATIVE_C=all|<suite>[/<name>],... (default: none; bench/plan/host-programs with a C SUITE pass all after make suites)"
@@ -65,8 +70,8 @@ suites: setup ## CoreMark + Embench as Wasm from pinned upstream [COREMARK_SRC=d
 host-programs: setup ## build the host board's cell programs (all runtime variants) [SUITE=..: a C suite compiles the built C suites into native]
 	TREVM_NATIVE_C="$(native_c)" $(RUNNER) build --board host
 
-firmware: setup ## build a board's firmwares: BOARD=qemu-m33 [RUNTIME=a,b]
-	$(RUNNER) build --board $(BOARD) $(if $(RUNTIME),--runtime $(RUNTIME))
+firmware: setup ## build a board's firmwares: BOARD=qemu-m33 [RUNTIME=a,b] [PROFILE=paper]
+	$(RUNNER) build --board $(BOARD) --profile $(PROFILE) $(if $(RUNTIME),--runtime $(RUNTIME))
 
 # What `make test` runs on the emulated boards (runner/tests/qemu_boards.rs).
 SMOKE_BOARDS   := $(CATALOG_EMULATED_BOARDS)
@@ -79,8 +84,8 @@ smoke-firmware: setup ## the firmwares the QEMU smoke test needs
 	for b in $(SMOKE_BOARDS); do $(RUNNER) build --board $$b --runtime $(SMOKE_RUNTIMES) || exit 1; done
 	$(RUNNER) build --board $(CASES_BOARD)
 
-size: setup ## footprint records of every firmware of BOARD [RUNTIME=a,none] (default OUT results/runs/<board>-size.jsonl)
-	$(RUNNER) size --board $(BOARD) $(if $(filter-out results/runs/$(BOARD).jsonl,$(OUT)),--out $(OUT)) $(if $(RUNTIME),--runtime $(RUNTIME))
+size: setup ## footprint records of every firmware of BOARD [RUNTIME=a,none] [PROFILE=paper] (default OUT results/runs/<board>[-<profile>]-size.jsonl)
+	$(RUNNER) size --board $(BOARD) --profile $(PROFILE) $(if $(filter-out results/runs/$(RUN_NAME).jsonl,$(OUT)),--out $(OUT)) $(if $(RUNTIME),--runtime $(RUNTIME))
 
 # One firmware cell built through laze (Ariel OS's build tool).
 LAZE_BOARD ?= qemu-m33
@@ -97,11 +102,11 @@ size-check: setup ## footprint gate: make size for SIZE_BOARDS into build/size/,
 	for b in $(SIZE_BOARDS); do TREVM_NATIVE_C=none $(RUNNER) size --board $$b --out build/size/$$b-size.jsonl $(if $(SIZE_RUNTIMES),--runtime $(SIZE_RUNTIMES)) || exit 1; done
 	$(ANALYSIS) size-check --baseline-dir results/baseline --current-dir build/size --threshold $(THRESHOLD) $(foreach b,$(SIZE_BOARDS),--board $(b))
 
-bench: setup ## run the matrix: BOARD=host [RUNTIME=..] [SUITE=..] [OUT=..] [PROBE=VID:PID[:SERIAL]]
-	TREVM_NATIVE_C="$(native_c)" $(RUNNER) bench --board $(BOARD) --suite $(SUITE) --out $(OUT) --timeout $(TIMEOUT) $(if $(RUNTIME),--runtime $(RUNTIME)) $(if $(PROBE),--probe $(PROBE))
+bench: setup ## run the matrix: BOARD=host [RUNTIME=..] [SUITE=..] [PROFILE=paper] [OUT=..] [PROBE=VID:PID[:SERIAL]]
+	TREVM_NATIVE_C="$(native_c)" $(RUNNER) bench --board $(BOARD) --profile $(PROFILE) --suite $(SUITE) --out $(OUT) --timeout $(TIMEOUT) $(if $(RUNTIME),--runtime $(RUNTIME)) $(if $(PROBE),--probe $(PROBE))
 
-plan: setup ## a real board's plan without a probe: BOARD=rpi-pico2-w [RUNTIME=..] [SUITE=..]
-	TREVM_NATIVE_C="$(native_c)" $(RUNNER) bench --board $(BOARD) --suite $(SUITE) --dry-run $(if $(RUNTIME),--runtime $(RUNTIME))
+plan: setup ## a real board's plan without a probe: BOARD=rpi-pico2-w [RUNTIME=..] [SUITE=..] [PROFILE=paper]
+	TREVM_NATIVE_C="$(native_c)" $(RUNNER) bench --board $(BOARD) --profile $(PROFILE) --suite $(SUITE) --dry-run $(if $(RUNTIME),--runtime $(RUNTIME))
 
 list: ## runtime variants, suites and what is built
 	$(RUNNER) list
@@ -115,16 +120,43 @@ test: setup workloads host-programs smoke-firmware laze-cell ## the test suite (
 	# One test thread: these tests measure a process-wide allocator (they are
 	# serialised by a lock anyway), and other test threads starting up would
 	# add allocations of their own to the leak checks.
-	$(CARGO) test --release -p trevm-bench --features std,prepare,wasmtime,wasmi,wamr,wasm-interpreter,tinywasm,wasm3,native -- --test-threads=1
+	$(CARGO) test --release -p trevm-bench --features std,prepare,wasmtime,wasmtime-42,wasmi,wasmi-1,wamr,wasm-interpreter,tinywasm,wasm3,native -- --test-threads=1
 	# The conformance suite in the two other builds: Pulley without SIMD
-	# (wasmtime-no-simd, trevm) and nightly (wasefire).
+	# (wasmtime-no-simd, trevm, wasmtime-no-simd@42.0.1) and nightly (wasefire).
 	CARGO_TARGET_DIR=target/no-simd RUSTFLAGS='--cfg pulley_disable_interp_simd' \
-	  $(CARGO) test --release -p trevm-bench --features std,prepare,wasmtime --test conformance -- --test-threads=1
+	  $(CARGO) test --release -p trevm-bench --features std,prepare,wasmtime,wasmtime-42 --test conformance -- --test-threads=1
 	CARGO_TARGET_DIR=target/nightly $(CARGO) +nightly test --release -p trevm-bench --features std,prepare,wasefire --test conformance --test wasefire -- --test-threads=1
 	$(CARGO) test --release -p own-workloads
 	$(MAKE) size-check SIZE_RUNTIMES=$(CI_SIZE_RUNTIMES)
 	# Needs a firmware the footprint gate has just built.
 	$(CARGO) test --release -p trevm-runner --lib -- --ignored esp32c6
+
+# `make reproduce`: the paper's plotted runtimes in their current and
+# paper-pinned versions (the catalog's CATALOG_PAPER_RUNTIMES), CoreMark and
+# Embench 1.0, on the emulated boards, in every memory profile; then one
+# page. Cells already in the results files are not run again.
+REPRODUCE          ?= reproduce
+REPRODUCE_BOARDS   ?= $(CATALOG_EMULATED_BOARDS)
+REPRODUCE_PROFILES ?= $(CATALOG_PROFILES)
+REPRODUCE_RUNTIMES ?= $(subst $(eval) ,$(comma),$(CATALOG_PAPER_RUNTIMES))
+REPRODUCE_TIMEOUT  ?= 900
+reproduce: setup ## the paper's Table I and Figures 1-6 ours beside its own, with agreement figures: runs what is missing into results/runs/, writes REPRODUCE/index.html [REPRODUCE_BOARDS=..] [REPRODUCE_PROFILES=..]
+	@suites=$$(sed -n 's/^\(coremark\|embench\)=.*/\1/p' build/suites/sources.txt 2>/dev/null | paste -sd, -); \
+	if [ -z "$$suites" ]; then \
+	  echo "reproduce: CoreMark and Embench 1.0 are not built. Get them with"; \
+	  echo "  make suites                                   (connected: downloads the pinned upstream revisions)"; \
+	  echo "  make suites COREMARK_SRC=<coremark checkout> EMBENCH_SRC=<embench-iot checkout>   (offline)"; \
+	  echo "then run make reproduce again. Reproducing what results/runs/ already holds."; \
+	else \
+	  n=0; total=$$(( $(words $(REPRODUCE_BOARDS)) * $(words $(REPRODUCE_PROFILES)) )); \
+	  for p in $(REPRODUCE_PROFILES); do for b in $(REPRODUCE_BOARDS); do \
+	    n=$$((n+1)); out=results/runs/$$b$$( [ $$p = default ] || echo -$$p ).jsonl; \
+	    echo "reproduce [$$n/$$total]: $$b, profile $$p, $$suites -> $$out"; \
+	    $(RUNNER) bench --board $$b --profile $$p --suite $$suites --runtime $(REPRODUCE_RUNTIMES) \
+	      --timeout $(REPRODUCE_TIMEOUT) --out $$out || exit 1; \
+	  done; done; \
+	fi
+	$(ANALYSIS) reproduce --out $(REPRODUCE) --paper $(PAPER) $$(ls results/runs/*.jsonl 2>/dev/null)
 
 report: ## build the report from RESULTS (default results/runs/*.jsonl) into REPORT/ [BOARDS=b1,b2]
 	$(ANALYSIS) report --out $(REPORT) --paper $(PAPER) $(if $(BOARDS),--boards $(BOARDS)) $(RESULTS)
@@ -134,5 +166,5 @@ compare: ## footprint gate: BASELINE=a.jsonl CURRENT=b.jsonl [THRESHOLD=1.0] [IN
 	$(ANALYSIS) compare --baseline $(BASELINE) --current $(CURRENT) --threshold $(THRESHOLD) $(if $(INSTRUCTIONS),--instructions)
 
 clean: ## remove build outputs (not results)
-	rm -rf build $(REPORT)
+	rm -rf build $(REPORT) $(REPRODUCE)
 	$(CARGO) clean

@@ -1,8 +1,12 @@
 # Generated from the catalog (catalog/src) by `make catalog`; do not edit.
 # Runtime variant labels, in table order.
-CATALOG_RUNTIMES := native trevm wasmtime wasmtime-no-simd wasmi wamr wamr-fast wasm-interpreter wasefire tinywasm wasm3
+CATALOG_RUNTIMES := native trevm wasmtime wasmtime@42.0.1 wasmtime-no-simd wasmtime-no-simd@42.0.1 wasmi wasmi@1.0.9 wamr wamr-fast wasm-interpreter wasefire tinywasm wasm3
+# The paper's plotted runtimes, current and paper-pinned versions (make reproduce).
+CATALOG_PAPER_RUNTIMES := wasmtime wasmtime@42.0.1 wasmtime-no-simd wasmtime-no-simd@42.0.1 wasmi wasmi@1.0.9 wamr wamr-fast
+# Memory profiles of the firmwares (`default` first).
+CATALOG_PROFILES := default paper
 # Firmware builds (`none`: no runtime, the footprint baseline).
-CATALOG_BUILDS := none wasmtime wasmtime-no-simd wasmi wamr wasm-interpreter wasefire tinywasm wasm3 native
+CATALOG_BUILDS := none wasmtime wasmtime-no-simd wasmtime-42 wasmtime-no-simd-42 wasmi wasmi-1 wamr wasm-interpreter wasefire tinywasm wasm3 native
 # Boards: all; emulated; with firmware buildable by rustup's targets.
 CATALOG_BOARDS := host qemu-m33 qemu-m4f qemu-rv32 rpi-pico2-w nrf52840dk espressif-esp32-c6-devkitc-1 espressif-esp32-devkitc
 CATALOG_EMULATED_BOARDS := qemu-m33 qemu-m4f qemu-rv32

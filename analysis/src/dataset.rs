@@ -96,13 +96,13 @@ fn order_by(names: impl IntoIterator<Item = String>, pos: impl Fn(&str) -> usize
 /// Sorts runtime labels in the catalog's table order (`none`, then
 /// unknown labels alphabetically, last), deduplicated.
 pub fn sort_runtimes(names: impl IntoIterator<Item = String>) -> Vec<String> {
-    order_by(names, |n| trevm_catalog::runtime::order(n))
+    order_by(names, trevm_catalog::runtime::order)
 }
 
 /// Sorts board names in the catalog's order (each of the paper's boards
 /// after the first real board compared with it), deduplicated.
 pub fn sort_boards(names: impl IntoIterator<Item = String>) -> Vec<String> {
-    order_by(names, |n| trevm_catalog::board::order(n))
+    order_by(names, trevm_catalog::board::order)
 }
 
 impl Dataset {

@@ -18,12 +18,17 @@
 //! * [`plots`] and [`figures`] — SVG + PNG charts with `plotters`;
 //! * [`pairing`] — our boards side by side with the paper's;
 //! * [`compare`] — the regression gate;
-//! * [`report`] — the report folder with its index page.
+//! * [`agreement`] — how close we are to the paper: ρ, ratio error,
+//!   failure sets, divergences and their likely causes;
+//! * [`report`] — the report folder with its index page;
+//! * [`reproduce`] — the reproduction page (agreement with the paper,
+//!   Table I and Figures 1-6 ours beside the paper's).
 //!
 //! A failed cell is shown as failed everywhere (tables: `FAILED (kind)`,
 //! figures: a red ✕), never as zero; a cell with no data is shown empty.
 #![warn(missing_docs)]
 
+pub mod agreement;
 pub mod compare;
 pub mod dataset;
 pub mod figures;
@@ -32,6 +37,7 @@ pub mod paper;
 pub mod plots;
 pub mod record;
 pub mod report;
+pub mod reproduce;
 pub mod stats;
 pub mod tables;
 pub mod views;

@@ -11,6 +11,7 @@ use trevm_analysis::dataset::Dataset;
 use trevm_analysis::paper;
 use trevm_analysis::record;
 use trevm_analysis::report::{self, ReportOptions};
+use trevm_analysis::reproduce::{self, ReproduceOptions};
 
 const EXIT_REGRESSION: u8 = 1;
 const EXIT_BAD_INPUT: u8 = 2;
@@ -30,6 +31,10 @@ struct Cli {
 enum Cmd {
     /// Build the report folder (tables, figures, side-by-side, index page).
     Report(ReportArgs),
+    /// One page of how close the results are to the paper: agreement per board
+    /// pairing, version set and memory profile, Table I and Figures 1-6 ours
+    /// beside the paper's (index.md, index.html, agreement.json).
+    Reproduce(ReproduceArgs),
     /// Compare two results files; exit 1 when a footprint grew past the threshold.
     Compare(CompareArgs),
     /// Run the gate for each board against its committed baseline
@@ -74,6 +79,21 @@ struct ReportArgs {
     #[arg(long, default_value = "native")]
     overhead_reference: String,
     /// JSONL results files (later files override earlier ones for the same cell).
+    files: Vec<PathBuf>,
+}
+
+#[derive(Args)]
+struct ReproduceArgs {
+    /// Output folder (rewritten).
+    #[arg(long)]
+    out: PathBuf,
+    /// Paper data folder (default: $TREVM_PAPER_DATA or results/paper/dcoss2026 in the repository).
+    #[arg(long)]
+    paper: Option<PathBuf>,
+    /// Reference runtime of the ratio error (one of the paper's labels).
+    #[arg(long, default_value = trevm_analysis::agreement::DEFAULT_REFERENCE)]
+    reference: String,
+    /// JSONL results files (later files override earlier ones for the same cell and profile).
     files: Vec<PathBuf>,
 }
 
@@ -157,6 +177,43 @@ fn run_report(a: ReportArgs) -> Result<ExitCode, ExitCode> {
             println!(
                 "report: {n} tables/figures; open {}",
                 r.index_html.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            Err(ExitCode::from(EXIT_BAD_INPUT))
+        }
+    }
+}
+
+fn run_reproduce(a: ReproduceArgs) -> Result<ExitCode, ExitCode> {
+    let records = record::load_files(&a.files).map_err(|e| {
+        eprintln!("error: bad results input:\n{e}");
+        ExitCode::from(EXIT_BAD_INPUT)
+    })?;
+    let dir = a.paper.clone().unwrap_or_else(paper::default_paper_dir);
+    let paper_ds = load_paper(&dir)?.dataset();
+    let mut opts = ReproduceOptions::new(&a.out);
+    opts.reference = a.reference;
+    opts.inputs = a.files;
+    opts.paper_dir = Some(dir);
+    match reproduce::build(records, &paper_ds, &opts) {
+        Ok(r) => {
+            for row in &r.summary.rows {
+                println!(
+                    "{} <-> {} [{} / {}]: target met: {}",
+                    row.ours_board,
+                    row.paper_board,
+                    row.versions.map_or("-".to_string(), |v| v.to_string()),
+                    row.profile.as_deref().unwrap_or("-"),
+                    row.verdict
+                );
+            }
+            println!(
+                "reproduce: open {} (numbers in {})",
+                r.index_html.display(),
+                r.agreement_json.display()
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -333,6 +390,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let r = match cli.cmd {
         Cmd::Report(a) => run_report(a),
+        Cmd::Reproduce(a) => run_reproduce(a),
         Cmd::Compare(a) => run_compare(a),
         Cmd::SizeCheck(a) => run_size_check(a),
         Cmd::Check { files } => run_check(files),

@@ -21,7 +21,8 @@ use crate::views;
 use std::fmt::{self, Write as _};
 use std::path::{Path, PathBuf};
 
-const MARKER: &str = ".trevm-report";
+/// The file that marks a folder as made by this tool (safe to rewrite).
+pub(crate) const MARKER: &str = ".trevm-report";
 
 /// A report could not be written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -510,7 +511,8 @@ fn link_name(p: &Path, files: &[PathBuf]) -> String {
         .to_uppercase()
 }
 
-fn url(p: &Path) -> String {
+/// A relative path as a URL.
+pub(crate) fn url(p: &Path) -> String {
     p.to_string_lossy().replace('\\', "/").replace(' ', "%20")
 }
 
@@ -592,13 +594,15 @@ fn index_markdown(
     s
 }
 
-fn esc(s: &str) -> String {
+/// Escapes text for HTML.
+pub(crate) fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
 }
 
-fn md_inline_to_html(line: &str) -> String {
+/// One line of Markdown with `code` spans as HTML.
+pub(crate) fn md_inline_to_html(line: &str) -> String {
     // Summaries use `code` only; render it as <code>.
     let mut out = String::new();
     let mut code = false;
@@ -613,6 +617,9 @@ fn md_inline_to_html(line: &str) -> String {
     out
 }
 
+/// The pages' style sheet.
+pub(crate) const STYLE: &str = "body{font-family:sans-serif;max-width:1500px;margin:1em auto;padding:0 1em}\ntable{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:2px 6px}\ntd.num{text-align:right}td.failed{color:#b00;font-weight:bold}td.missing{color:#999;text-align:center}\nimg{max-width:100%;border:1px solid #eee}ul.notes{color:#555;font-size:90%}\nnav a{margin-right:1em}\n";
+
 fn index_html_text(
     sections: &[(String, Vec<Artifact>)],
     opts: &ReportOptions,
@@ -620,8 +627,8 @@ fn index_html_text(
     ob: &[String],
     pb: &[String],
 ) -> String {
-    let mut s = String::from(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>treVM bench report</title>\n<style>\nbody{font-family:sans-serif;max-width:1500px;margin:1em auto;padding:0 1em}\ntable{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:2px 6px}\ntd.num{text-align:right}td.failed{color:#b00;font-weight:bold}td.missing{color:#999;text-align:center}\nimg{max-width:100%;border:1px solid #eee}ul.notes{color:#555;font-size:90%}\nnav a{margin-right:1em}\n</style></head><body>\n<h1>treVM bench report</h1>\n<ul>\n",
+    let mut s = format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>treVM bench report</title>\n<style>\n{STYLE}</style></head><body>\n<h1>treVM bench report</h1>\n<ul>\n"
     );
     for l in inputs_lines(opts, ours, ob, pb) {
         let _ = writeln!(s, "<li>{}</li>", md_inline_to_html(&l));

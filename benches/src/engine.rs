@@ -204,6 +204,10 @@ pub struct Limits {
     /// Budget for the Wasm value/call stack, in bytes, for runtimes that let
     /// the embedder size it.
     pub stack: usize,
+    /// The benchmark ABI of the module to be run, when known: a variant in
+    /// the paper's configuration sizes its Wasm stack by it, as the paper
+    /// did (wasmtime: 2048 B for CoreMark, 4096 B for Embench).
+    pub abi: Option<crate::abi::Abi>,
 }
 
 impl Limits {
@@ -213,12 +217,14 @@ impl Limits {
         max_memory: 4 * 65536,
         fuel: u64::MAX / 2,
         stack: 32 * 1024,
+        abi: None,
     };
     /// Budgets for the host board.
     pub const HOST: Limits = Limits {
         max_memory: 16 * 1024 * 1024,
         fuel: u64::MAX / 2,
         stack: 32 * 1024,
+        abi: None,
     };
 }
 

@@ -37,6 +37,21 @@ pub fn make() -> String {
     );
     let _ = writeln!(
         s,
+        "# The paper's plotted runtimes, current and paper-pinned versions (make reproduce)."
+    );
+    let _ = writeln!(
+        s,
+        "CATALOG_PAPER_RUNTIMES := {}",
+        words(crate::runtime::reproduced().map(|r| r.label).collect())
+    );
+    let _ = writeln!(s, "# Memory profiles of the firmwares (`default` first).");
+    let _ = writeln!(
+        s,
+        "CATALOG_PROFILES := {}",
+        words(crate::profile::PROFILES.iter().map(|p| p.name).collect())
+    );
+    let _ = writeln!(
+        s,
         "# Firmware builds (`none`: no runtime, the footprint baseline)."
     );
     let _ = writeln!(

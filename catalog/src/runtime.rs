@@ -106,6 +106,10 @@ pub struct PaperRef {
     /// (`false`: this project's current version of a runtime the paper
     /// measured, possibly configured otherwise).
     pub pinned: bool,
+    /// The paper's figures plot it on every board (`false`: the paper
+    /// measured it on one board or without Embench times): what `make
+    /// reproduce` runs and compares.
+    pub plotted: bool,
 }
 
 impl PaperRef {
@@ -114,6 +118,7 @@ impl PaperRef {
         PaperRef {
             label,
             pinned: false,
+            plotted: true,
         }
     }
 
@@ -122,6 +127,15 @@ impl PaperRef {
         PaperRef {
             label,
             pinned: true,
+            plotted: true,
+        }
+    }
+
+    /// The same, for a runtime the paper's figures do not plot.
+    pub const fn unplotted(self) -> Self {
+        PaperRef {
+            plotted: false,
+            ..self
         }
     }
 }
@@ -197,6 +211,28 @@ pub const RUNTIMES: &[RuntimeVariant] = &[
         summary: "wasmtime + Pulley interpreter with SIMD; modules precompiled on the host with Cranelift (pulley32 on boards, pulley64 on the host) and loaded in place",
     },
     RuntimeVariant {
+        label: "wasmtime@42.0.1",
+        adapter: "wasmtime-42",
+        krate: "wasmtime",
+        version: "42.0.1",
+        features: &[
+            "runtime",
+            "pulley",
+            "interp-simd",
+            "max_wasm_stack=2048(coremark)/4096(embench)",
+            "memory_reservation=0",
+            "memory_init_cow=false",
+            "memory_may_move=false",
+            "table_lazy_init=false",
+            "custom-page-sizes",
+        ],
+        build: "wasmtime-42",
+        caps: PULLEY,
+        paper: Some(PaperRef::pinned("wasmtime")),
+        colour: [23, 75, 125],
+        summary: "the paper's wasmtime 42.0.1 in the paper's configuration: Pulley with SIMD, 2 KiB (CoreMark) / 4 KiB (Embench) Wasm stack, memory that never moves, eager tables, custom page sizes, Cranelift for speed",
+    },
+    RuntimeVariant {
         label: "wasmtime-no-simd",
         adapter: "wasmtime",
         krate: "wasmtime",
@@ -209,6 +245,28 @@ pub const RUNTIMES: &[RuntimeVariant] = &[
         summary: "the same, Pulley built with --cfg pulley_disable_interp_simd (and the SIMD proposal off), as in the paper",
     },
     RuntimeVariant {
+        label: "wasmtime-no-simd@42.0.1",
+        adapter: "wasmtime-42",
+        krate: "wasmtime",
+        version: "42.0.1",
+        features: &[
+            "runtime",
+            "pulley",
+            "cfg(pulley_disable_interp_simd)",
+            "max_wasm_stack=2048(coremark)/4096(embench)",
+            "memory_reservation=0",
+            "memory_init_cow=false",
+            "memory_may_move=false",
+            "table_lazy_init=false",
+            "custom-page-sizes",
+        ],
+        build: "wasmtime-no-simd-42",
+        caps: PULLEY,
+        paper: Some(PaperRef::pinned("wasmtime-no-simd")),
+        colour: [70, 130, 190],
+        summary: "the same without Pulley's SIMD, as the paper's no-SIMD variant",
+    },
+    RuntimeVariant {
         label: "wasmi",
         adapter: "wasmi",
         krate: "wasmi",
@@ -219,6 +277,18 @@ pub const RUNTIMES: &[RuntimeVariant] = &[
         paper: Some(PaperRef::current("wasmi")),
         colour: [255, 127, 14],
         summary: "defaults (lazy translation), validation; portable-dispatch on RISC-V",
+    },
+    RuntimeVariant {
+        label: "wasmi@1.0.9",
+        adapter: "wasmi-1",
+        krate: "wasmi",
+        version: "1.0.9",
+        features: &["new_unchecked"],
+        build: "wasmi-1",
+        caps: caps(false, true, true, false, Preparation::None),
+        paper: Some(PaperRef::pinned("wasmi")),
+        colour: [190, 85, 0],
+        summary: "the paper's wasmi 1.0.9 in the paper's configuration: default features off, modules loaded unchecked (Module::new_unchecked), one (loop) dispatch on every target",
     },
     RuntimeVariant {
         label: "wamr",
@@ -252,7 +322,7 @@ pub const RUNTIMES: &[RuntimeVariant] = &[
         features: &[],
         build: "wasm-interpreter",
         caps: caps(false, false, true, false, Preparation::None),
-        paper: Some(PaperRef::current("wasm-interpreter")),
+        paper: Some(PaperRef::current("wasm-interpreter").unplotted()),
         colour: [148, 103, 189],
         summary: "DLR wasm-interpreter, small stacks",
     },
@@ -264,7 +334,7 @@ pub const RUNTIMES: &[RuntimeVariant] = &[
         features: &["float-types"],
         build: "wasefire",
         caps: caps(false, false, true, false, Preparation::SideTable),
-        paper: Some(PaperRef::current("wasefire")),
+        paper: Some(PaperRef::current("wasefire").unplotted()),
         colour: [140, 86, 75],
         summary: "wasefire in-place interpreter (nightly); modules prepared on the host (side table)",
     },
@@ -313,7 +383,14 @@ pub const BUILDS: &[FirmwareBuild] = &[
     build("none", None, BuildEnv::STABLE),
     build("wasmtime", Some("wasmtime"), BuildEnv::STABLE),
     build("wasmtime-no-simd", Some("wasmtime"), BuildEnv::NO_SIMD),
+    build("wasmtime-42", Some("wasmtime-42"), BuildEnv::STABLE),
+    build(
+        "wasmtime-no-simd-42",
+        Some("wasmtime-42"),
+        BuildEnv::NO_SIMD,
+    ),
     build("wasmi", Some("wasmi"), BuildEnv::STABLE),
+    build("wasmi-1", Some("wasmi-1"), BuildEnv::STABLE),
     build("wamr", Some("wamr"), BuildEnv::STABLE),
     build(
         "wasm-interpreter",
@@ -389,6 +466,14 @@ pub fn paper_set(pinned: bool) -> impl Iterator<Item = &'static RuntimeVariant> 
     })
 }
 
+/// The variants `make reproduce` runs: those of both [`paper_set`]s that
+/// the paper's figures plot, current and pinned, in table order.
+pub fn reproduced() -> impl Iterator<Item = &'static RuntimeVariant> {
+    RUNTIMES
+        .iter()
+        .filter(|r| r.paper.is_some_and(|p| p.plotted))
+}
+
 /// Whether `label` names a runtime variant (`none` does not).
 pub fn is_label(label: &str) -> bool {
     find(label).is_some()
@@ -419,9 +504,8 @@ mod tests {
     #[test]
     fn paper_sets_name_each_paper_runtime_once() {
         for pinned in [false, true] {
-            let labels: std::vec::Vec<_> = paper_set(pinned)
-                .map(|r| r.paper.unwrap().label)
-                .collect();
+            let labels: std::vec::Vec<_> =
+                paper_set(pinned).map(|r| r.paper.unwrap().label).collect();
             let mut dedup = labels.clone();
             dedup.sort_unstable();
             dedup.dedup();

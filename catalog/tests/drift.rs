@@ -120,28 +120,42 @@ fn linker_scripts_cap_memory_at_the_catalogs_budgets() {
         if b.linker == Linker::Hal {
             continue; // the HAL's memory map; ours only adds symbols
         }
-        let region = |name: &str| -> u64 {
+        let field = |name: &str, field: &str| -> String {
             let line = script
                 .lines()
                 .find(|l| l.trim_start().starts_with(&format!("{name} ")))
                 .unwrap_or_else(|| panic!("{path}: no {name} region"));
-            length(
-                line.split("LENGTH =")
-                    .nth(1)
-                    .unwrap_or_else(|| panic!("{path}: {line}")),
-            )
+            let value = line
+                .split(&format!("{field} ="))
+                .nth(1)
+                .unwrap_or_else(|| panic!("{path}: {line}"));
+            value.split(',').next().unwrap().trim().to_string()
         };
+        let region = |name: &str| length(&field(name, "LENGTH"));
         assert_eq!(
             region("FLASH") + region("SLOT"),
             b.budget.flash as u64,
             "{path}: flash"
         );
         assert_eq!(region("SLOT"), b.budget.slot as u64, "{path}: slot");
-        assert_eq!(
-            region("STACK") + region("RAM"),
-            b.budget.ram as u64,
-            "{path}: RAM"
+        // RAM: the stack region first, its size the memory profile's
+        // (`trevm-profile.x`, written by firmware/build.rs), RAM the rest.
+        const STACK: &str = "__trevm_stack_size";
+        assert!(
+            script.contains("INCLUDE trevm-profile.x"),
+            "{path}: does not include trevm-profile.x"
         );
+        assert_eq!(field("STACK", "LENGTH"), STACK, "{path}: STACK");
+        assert_eq!(
+            field("RAM", "ORIGIN"),
+            format!("{} + {STACK}", field("STACK", "ORIGIN")),
+            "{path}: RAM must start where the stack ends"
+        );
+        let ram = field("RAM", "LENGTH");
+        let total = ram
+            .strip_suffix(&format!(" - {STACK}"))
+            .unwrap_or_else(|| panic!("{path}: RAM LENGTH `{ram}` is not `<budget> - {STACK}`"));
+        assert_eq!(length(total), b.budget.ram as u64, "{path}: RAM");
         checked += 1;
     }
     assert_eq!(

@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use trevm_catalog::board::Board;
+use trevm_catalog::profile::Profile;
 use trevm_catalog::runtime::{BuildEnv, FirmwareBuild, BUILDS};
 
 use crate::error::{Error, Result};
@@ -111,19 +112,37 @@ pub fn host_program(p: &HostProgram) -> Result<PathBuf> {
     Ok(dest)
 }
 
-/// Where the firmware `build` of `board` is kept once built.
-pub fn firmware_path(board: &str, build: &FirmwareBuild) -> PathBuf {
-    workspace::build_dir()
-        .join("firmware")
-        .join(board)
-        .join(format!("{}.elf", build.name))
+/// The environment variable that tells `firmware/build.rs` the memory
+/// profile to link with.
+pub const PROFILE_VAR: &str = "TREVM_PROFILE";
+
+/// Where the firmware `build` of `board` is kept once built:
+/// `build/firmware/<board>/<build>.elf` in the default memory profile,
+/// `build/firmware/<board>/<profile>/<build>.elf` in any other, so that the
+/// profiles' firmwares never replace each other.
+pub fn firmware_path(board: &str, profile: &Profile, build: &FirmwareBuild) -> PathBuf {
+    let dir = workspace::build_dir().join("firmware").join(board);
+    let dir = if profile.is_default() {
+        dir
+    } else {
+        dir.join(profile.name)
+    };
+    dir.join(format!("{}.elf", build.name))
 }
 
-/// Builds the firmware `build` of `board`, copies it to [`firmware_path`]
-/// and returns that path. `quiet` keeps cargo's output (and the linker's
-/// complaint) in the error instead of on the terminal: a build that does
-/// not fit the chip fails here.
-pub fn firmware(board: &Board, build: &FirmwareBuild, quiet: bool) -> Result<PathBuf> {
+/// Builds the firmware `build` of `board` with the memory layout of
+/// `profile`, copies it to [`firmware_path`] and returns that path. `quiet`
+/// keeps cargo's output (and the linker's complaint) in the error instead
+/// of on the terminal: a build that does not fit the chip fails here.
+///
+/// The profiles share cargo's target directory: switching profiles relinks
+/// the firmware (its build script reruns), nothing else.
+pub fn firmware(
+    board: &Board,
+    profile: &Profile,
+    build: &FirmwareBuild,
+    quiet: bool,
+) -> Result<PathBuf> {
     check_target(board)?;
     let target = board.target.ok_or_else(|| Error::WrongBoard {
         board: board.name.into(),
@@ -131,6 +150,7 @@ pub fn firmware(board: &Board, build: &FirmwareBuild, quiet: bool) -> Result<Pat
         choose: crate::select::board_names(Board::has_firmware),
     })?;
     let mut c = cargo_in(&build.env);
+    c.env(PROFILE_VAR, profile.name);
     let features = match build.adapter {
         Some(a) => format!("{},{a}", board.feature()),
         None => board.feature(),
@@ -146,7 +166,14 @@ pub fn firmware(board: &Board, build: &FirmwareBuild, quiet: bool) -> Result<Pat
         "--features",
         &features,
     ]);
-    let what = format!("the `{}` firmware for {}", build.name, board.name);
+    let what = if profile.is_default() {
+        format!("the `{}` firmware for {}", build.name, board.name)
+    } else {
+        format!(
+            "the `{}` firmware for {} (memory profile `{}`)",
+            build.name, board.name, profile.name
+        )
+    };
     if quiet {
         let out = c.output().map_err(|source| Error::Cargo {
             what: what.clone(),
@@ -164,7 +191,7 @@ pub fn firmware(board: &Board, build: &FirmwareBuild, quiet: bool) -> Result<Pat
     let built = target_dir(&build.env)
         .join(target)
         .join("firmware/trevm-firmware");
-    let dest = firmware_path(board.name, build);
+    let dest = firmware_path(board.name, profile, build);
     copy(&built, &dest)?;
     Ok(dest)
 }
@@ -234,6 +261,7 @@ fn cargo(toolchain: Option<&str>) -> Command {
         "CARGO_ENCODED_RUSTFLAGS",
         "CARGO_TARGET_DIR",
         "CARGO_BUILD_TARGET",
+        PROFILE_VAR,
     ] {
         c.env_remove(var);
     }
@@ -314,8 +342,14 @@ mod tests {
     #[test]
     fn firmware_paths_are_per_board_and_build() {
         let wamr = trevm_catalog::runtime::build_for("wamr-fast").unwrap();
-        let p = firmware_path("qemu-m4f", wamr);
+        let p = firmware_path("qemu-m4f", &trevm_catalog::profile::DEFAULT, wamr);
         assert!(p.ends_with("firmware/qemu-m4f/wamr.elf"), "{}", p.display());
+        let p = firmware_path("qemu-m4f", &trevm_catalog::profile::PAPER, wamr);
+        assert!(
+            p.ends_with("firmware/qemu-m4f/paper/wamr.elf"),
+            "{}",
+            p.display()
+        );
     }
 
     #[test]

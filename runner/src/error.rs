@@ -33,6 +33,14 @@ pub enum Error {
         /// The catalog's suites, comma-separated.
         known: String,
     },
+    /// A memory profile the catalog does not have.
+    #[error("unknown memory profile `{name}` (known: {known})")]
+    UnknownProfile {
+        /// The name given.
+        name: String,
+        /// The catalog's profiles, comma-separated.
+        known: String,
+    },
     /// The board cannot do what the command asks.
     #[error("`{board}` {why}: choose one of {choose}")]
     WrongBoard {
@@ -121,6 +129,7 @@ impl Error {
             Error::UnknownBoard { .. }
                 | Error::UnknownRuntime { .. }
                 | Error::UnknownSuite { .. }
+                | Error::UnknownProfile { .. }
                 | Error::WrongBoard { .. }
                 | Error::ProbeSelector(_)
         )

@@ -2,6 +2,7 @@
 //! serves which way of reaching a board ([`Access`]).
 
 use trevm_catalog::board::{Access, Board};
+use trevm_catalog::profile::{self, Profile};
 
 use crate::backend::host::HostBackend;
 use crate::backend::probe::{select::check_selector, ProbeBackend};
@@ -21,7 +22,7 @@ pub struct Opened {
 }
 
 /// How to open a backend.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Options {
     /// Build (when needed) the host programs and firmwares serving the
     /// labels; else use what is built.
@@ -29,13 +30,28 @@ pub struct Options {
     /// Real boards: the debug probe, `VID:PID[:SERIAL]` (default: the
     /// first one found).
     pub probe: Option<String>,
+    /// The memory profile the firmwares are linked with (bare-metal
+    /// boards; the host takes only the default).
+    pub profile: &'static Profile,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            build: false,
+            probe: None,
+            profile: &profile::DEFAULT,
+        }
+    }
 }
 
 /// Whether `board` can be used here at all: its firmware's toolchain and
-/// its emulator are installed, the probe selector is well-formed. Cheap;
-/// [`open`] checks it first, callers that build something before opening
-/// check it earlier.
+/// its emulator are installed, the probe selector is well-formed, the
+/// memory profile applies to it (the host has no memory layout: only the
+/// default profile). Cheap; [`open`] checks it first, callers that build
+/// something before opening check it earlier.
 pub fn check(board: &'static Board, o: &Options) -> Result<()> {
+    crate::select::profile_for(board, o.profile)?;
     build::check_target(board)?;
     if let Access::Qemu(_) = board.access {
         qemu::machine(board)?;
@@ -62,17 +78,23 @@ pub fn open(board: &'static Board, labels: &[&str], o: &Options) -> Result<Opene
     let preparer = Preparer::new(programs.clone());
     let backend: Box<dyn Backend> = match (board.access, o.build) {
         (Access::Host, _) => Box::new(HostBackend::new(programs, preparer)),
-        (Access::Qemu(_), true) => Box::new(QemuBackend::build(board, labels, preparer)?),
-        (Access::Qemu(_), false) => Box::new(QemuBackend::existing(board, preparer)?),
+        (Access::Qemu(_), true) => {
+            Box::new(QemuBackend::build(board, o.profile, labels, preparer)?)
+        }
+        (Access::Qemu(_), false) => Box::new(QemuBackend::existing(board, o.profile, preparer)?),
         (Access::Probe(_), true) => Box::new(ProbeBackend::build(
             board,
+            o.profile,
             labels,
             o.probe.clone(),
             preparer,
         )?),
-        (Access::Probe(_), false) => {
-            Box::new(ProbeBackend::existing(board, o.probe.clone(), preparer)?)
-        }
+        (Access::Probe(_), false) => Box::new(ProbeBackend::existing(
+            board,
+            o.profile,
+            o.probe.clone(),
+            preparer,
+        )?),
     };
     Ok(Opened { backend, notes })
 }

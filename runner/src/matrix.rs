@@ -37,6 +37,8 @@ pub struct Options {
     /// Real boards: the debug probe, `VID:PID[:SERIAL]` (default: the
     /// first one found).
     pub probe: Option<String>,
+    /// Memory profile name (`default`, `paper`; the catalog's profiles).
+    pub profile: String,
 }
 
 /// How a run went.
@@ -95,6 +97,7 @@ pub fn setup(o: &Options) -> Result<Setup> {
     let how = factory::Options {
         build: o.build,
         probe: o.probe.clone(),
+        profile: select::profile(&o.profile)?,
     };
     factory::check(board, &how)?;
     if o.build && suites.iter().any(|s| s.source == Source::Own) {
@@ -236,11 +239,25 @@ mod tests {
             rerun: false,
             build: true,
             probe: None,
+            profile: "default".into(),
         };
         assert!(matches!(run(&o), Err(Error::UnknownBoard { .. })));
         let o = Options {
+            board: "qemu-m4f".into(),
+            profile: "papers".into(),
+            ..o
+        };
+        assert!(matches!(run(&o), Err(Error::UnknownProfile { .. })));
+        let o = Options {
+            board: "host".into(),
+            profile: "paper".into(),
+            ..o
+        };
+        assert!(matches!(plan(&o), Err(Error::WrongBoard { .. })));
+        let o = Options {
             board: "host".into(),
             runtimes: vec!["wasm9".into()],
+            profile: "default".into(),
             ..o
         };
         assert!(matches!(plan(&o), Err(Error::UnknownRuntime { .. })));

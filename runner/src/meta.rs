@@ -5,6 +5,7 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use trevm_catalog::board::{Access, Board};
+use trevm_catalog::profile::Profile;
 use trevm_catalog::record::Record;
 use trevm_catalog::runtime;
 
@@ -66,11 +67,20 @@ pub fn rustc_version(toolchain: Option<&str>) -> String {
 
 /// A cell's record, failed until told otherwise, with the meta every
 /// record carries: tool version, git commit, start time, board, emulated
-/// or not, how the board is reached (QEMU machine, probe-rs chip), and the
-/// toolchain and runtime crate of the firmware build that serves `label`
-/// (a firmware's own `hello` later confirms the runtime crate). Every
-/// backend and the footprint records start from it.
-pub fn preamble(board: &Board, label: &str, suite: &str, workload: &str) -> Record {
+/// or not, how the board is reached (QEMU machine, probe-rs chip), the
+/// memory profile and the board's layout in it (`stack_bytes`, and
+/// `heap_bytes` when the profile fixes the heap; a firmware's `hello` later
+/// reports the heap it really has), and the toolchain and runtime crate of
+/// the firmware build that serves `label` (a firmware's own `hello` later
+/// confirms the runtime crate). Every backend and the footprint records
+/// start from it.
+pub fn preamble(
+    board: &Board,
+    profile: &Profile,
+    label: &str,
+    suite: &str,
+    workload: &str,
+) -> Record {
     let mut rec = Record::new(board.name, label, suite, workload);
     let m = &mut rec.meta;
     m.tool_version = TOOL_VERSION.into();
@@ -78,6 +88,14 @@ pub fn preamble(board: &Board, label: &str, suite: &str, workload: &str) -> Reco
     m.git_commit = git_commit().into();
     m.board = board.name.into();
     m.emulated = board.emulated();
+    m.extra.insert("profile".into(), profile.name.into());
+    // The host has no layout (a process per cell, with its heap budget).
+    if let Some(layout) = profile.layout(board) {
+        m.extra.insert("stack_bytes".into(), layout.stack.into());
+        if let Some(heap) = layout.heap_bytes() {
+            m.extra.insert("heap_bytes".into(), heap.into());
+        }
+    }
     if let Some(b) = runtime::build_for(label) {
         m.toolchain = rustc_version(b.env.toolchain);
     }
@@ -126,11 +144,12 @@ pub fn now_utc() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use trevm_catalog::profile::{DEFAULT, PAPER};
 
     #[test]
     fn the_preamble_says_where_and_with_what() {
         let board = trevm_catalog::board::find("qemu-m4f").unwrap();
-        let r = preamble(board, "wamr-fast", "own", "crc32");
+        let r = preamble(board, &PAPER, "wamr-fast", "own", "crc32");
         assert_eq!(
             (r.board.as_str(), r.meta.board.as_str()),
             ("qemu-m4f", "qemu-m4f")
@@ -141,7 +160,24 @@ mod tests {
         assert_eq!(r.meta.extra["qemu_machine"], "mps2-an386");
         assert!(r.meta.started.ends_with('Z'), "{}", r.meta.started);
         assert!(!r.meta.toolchain.is_empty());
-        let none = preamble(board, trevm_catalog::NO_RUNTIME, "footprint", "firmware");
+        assert_eq!(r.meta.extra["profile"], "paper");
+        assert_eq!(r.meta.extra["stack_bytes"], 10240);
+        assert_eq!(r.meta.extra["heap_bytes"], 240_000);
+        let none = preamble(
+            board,
+            &DEFAULT,
+            trevm_catalog::NO_RUNTIME,
+            "footprint",
+            "firmware",
+        );
         assert!(none.meta.runtime_crate.is_empty());
+        assert_eq!(none.meta.extra["profile"], "default");
+        assert_eq!(none.meta.extra["stack_bytes"], 65536);
+        // The default heap is the rest of RAM: the firmware says how much.
+        assert!(!none.meta.extra.contains_key("heap_bytes"));
+        let host = trevm_catalog::board::find("host").unwrap();
+        let h = preamble(host, &DEFAULT, "wasmi", "own", "crc32");
+        assert_eq!(h.meta.extra["profile"], "default");
+        assert!(!h.meta.extra.contains_key("stack_bytes"));
     }
 }

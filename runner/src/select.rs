@@ -3,6 +3,7 @@
 //! lists the catalog's names.
 
 use trevm_catalog::board::{self, Board, BOARDS};
+use trevm_catalog::profile::{self, Profile, PROFILES};
 use trevm_catalog::suite::{self, Suite, SUITES};
 use trevm_catalog::{NO_RUNTIME, RUNTIMES};
 
@@ -35,6 +36,28 @@ pub fn firmware_board(name: &str) -> Result<&'static Board> {
         Err(Error::WrongBoard {
             board: name.into(),
             why: "runs no firmware (it is the build machine)",
+            choose: board_names(Board::has_firmware),
+        })
+    }
+}
+
+/// The memory profile called `name`.
+pub fn profile(name: &str) -> Result<&'static Profile> {
+    profile::find(name).ok_or_else(|| Error::UnknownProfile {
+        name: name.into(),
+        known: join(PROFILES.iter().map(|p| p.name)),
+    })
+}
+
+/// `profile` for `board`: a board without firmware (the host) has no
+/// memory layout and takes only the default profile.
+pub fn profile_for(board: &Board, profile: &'static Profile) -> Result<&'static Profile> {
+    if profile.layout(board).is_some() || profile.is_default() {
+        Ok(profile)
+    } else {
+        Err(Error::WrongBoard {
+            board: board.name.into(),
+            why: "has no memory layout (a process per cell): memory profiles other than `default` apply to boards with firmware",
             choose: board_names(Board::has_firmware),
         })
     }

@@ -5,6 +5,7 @@
 //! that does not fit the chip is a failed record that says by how much.
 
 use trevm_catalog::board::Board;
+use trevm_catalog::profile::Profile;
 use trevm_catalog::record::{Metric, Record, Status};
 use trevm_catalog::runtime::{FirmwareBuild, BUILDS};
 use trevm_catalog::suite::{FOOTPRINT, FOOTPRINT_WORKLOAD};
@@ -16,24 +17,32 @@ use crate::error::Result;
 use crate::meta;
 
 /// Builds the firmwares of `board` that serve `labels` (runtime variant
-/// labels or `none`; all when empty) and returns the footprint records, in
-/// table order. A board whose firmware cannot be built here is an error.
-pub fn footprint(board: &'static Board, labels: &[&str]) -> Result<Vec<Record>> {
+/// labels or `none`; all when empty) with `profile`'s memory layout and
+/// returns the footprint records, in table order. A board whose firmware
+/// cannot be built here is an error.
+pub fn footprint(board: &'static Board, profile: &Profile, labels: &[&str]) -> Result<Vec<Record>> {
     build::check_target(board)?;
     let wanted = |b: &FirmwareBuild| labels.is_empty() || labels.iter().any(|l| b.serves_label(l));
     let mut out = Vec::new();
     for b in BUILDS.iter().filter(|b| wanted(b)) {
         eprintln!("building the `{}` firmware for {} ...", b.name, board.name);
-        let built = build::firmware(board, b, true).and_then(|elf| Firmware::inspect(&elf, b));
+        let built =
+            build::firmware(board, profile, b, true).and_then(|elf| Firmware::inspect(&elf, b));
         for label in b.serves() {
-            out.push(record(board, b, label, &built));
+            out.push(record(board, profile, b, label, &built));
         }
     }
     Ok(out)
 }
 
-fn record(board: &Board, b: &FirmwareBuild, label: &str, built: &Result<Firmware>) -> Record {
-    let mut rec = meta::preamble(board, label, FOOTPRINT, FOOTPRINT_WORKLOAD);
+fn record(
+    board: &Board,
+    profile: &Profile,
+    b: &FirmwareBuild,
+    label: &str,
+    built: &Result<Firmware>,
+) -> Record {
+    let mut rec = meta::preamble(board, profile, label, FOOTPRINT, FOOTPRINT_WORKLOAD);
     firmware_meta(&mut rec, board, b);
     match built {
         Ok(fw) => {
@@ -125,7 +134,13 @@ mod tests {
             what: "the `tinywasm` firmware for qemu-m4f".into(),
             detail: "rust-lld: error: section '.bss' will not fit in region 'RAM': overflowed by 512 bytes".into(),
         });
-        let r = record(board, b, "tinywasm", &failed);
+        let r = record(
+            board,
+            &trevm_catalog::profile::DEFAULT,
+            b,
+            "tinywasm",
+            &failed,
+        );
         assert_eq!(r.error.as_ref().unwrap().kind, Kind::Build);
         assert_eq!(r.metric("ram_overflow").unwrap().value, 512.0);
         assert_eq!(r.meta.extra["firmware"], "tinywasm");

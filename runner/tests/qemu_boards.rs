@@ -25,7 +25,13 @@ pub const SMOKE: &[&str] = &["wasmi", "wamr", "wamr-fast", "native"];
 /// The variants run twice.
 const TWICE: &[&str] = &["wasmi", "wamr"];
 /// What must repeat exactly under icount.
-const EXACT: &[&str] = &["interval", "load", "peak_heap", "peak_stack"];
+const EXACT: &[&str] = &[
+    "interval",
+    "load",
+    "peak_heap",
+    "peak_heap_requested",
+    "peak_stack",
+];
 const BUDGET: Duration = Duration::from_secs(60);
 
 fn own(name: &str) -> Workload {
@@ -55,7 +61,12 @@ fn kind(r: &Record) -> Option<Kind> {
 
 fn backend(board_name: &str) -> QemuBackend {
     let board = trevm_catalog::board::find(board_name).unwrap();
-    QemuBackend::existing(board, Preparer::existing()).unwrap()
+    QemuBackend::existing(
+        board,
+        &trevm_catalog::profile::DEFAULT,
+        Preparer::existing(),
+    )
+    .unwrap()
 }
 
 fn value(r: &Record, metric: &str) -> f64 {
@@ -96,7 +107,11 @@ fn smoke(board_name: &str) {
             assert!(value(&r, "peak_stack") > 0.0, "{r:?}");
             if *label != "native" {
                 assert!(value(&r, "peak_heap") > 0.0, "{r:?}");
+                // The paper's accounting: requests before rounding.
+                assert!(value(&r, "peak_heap_requested") > 0.0, "{r:?}");
             }
+            assert_eq!(r.meta.extra["profile"], "default", "{r:?}");
+            assert_eq!(r.meta.extra["stack_bytes"], 65536, "{r:?}");
             if TWICE.contains(label) {
                 let again = q.run_cell(label, &w, BUDGET);
                 for m in EXACT {

@@ -166,3 +166,37 @@ pub fn assert_svg(path: &Path, needles: &[&str]) {
         assert!(s.contains(n), "{} lacks `{n}`", path.display());
     }
 }
+
+/// The same record line with `meta.profile` set (the firmware's memory
+/// layout).
+pub fn with_profile(line: &str, profile: &str) -> String {
+    let mut v: serde_json::Value = serde_json::from_str(line).unwrap();
+    v["meta"]["profile"] = serde_json::Value::String(profile.to_string());
+    v.to_string()
+}
+
+/// Writes a paper board folder in the paper's raw format: one Embench file
+/// per runtime (`bench, score, gsd, time ms, gsd`) and `coremark.txt`.
+pub fn write_paper_board(
+    root: &Path,
+    board: &str,
+    embench: &[(&str, Vec<(&str, f64)>)],
+    coremark: &[(&str, f64)],
+) {
+    let dir = root.join(board);
+    std::fs::create_dir_all(&dir).unwrap();
+    for (rt, rows) in embench {
+        let mut s = format!("# {board}\n");
+        for (bench, ms) in rows {
+            s.push_str(&format!("{bench}, 1.0, 1.0, {ms}, 1.0\n"));
+        }
+        std::fs::write(dir.join(format!("{rt}.txt")), s).unwrap();
+    }
+    if !coremark.is_empty() {
+        let mut s = format!("# {board}\n");
+        for (rt, score) in coremark {
+            s.push_str(&format!("coremark, {score}, {rt}\n"));
+        }
+        std::fs::write(dir.join("coremark.txt"), s).unwrap();
+    }
+}

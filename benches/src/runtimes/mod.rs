@@ -5,7 +5,9 @@
 //! | `wasmtime` | [`wasmtime`](self) with Pulley, SIMD in the interpreter | `wasmtime` |
 //! | `wasmtime-no-simd` | the same, built with `--cfg pulley_disable_interp_simd` | `wasmtime` |
 //! | `trevm` | treVM's host configuration: Pulley without SIMD, fuel, custom page sizes, small stack | `wasmtime` |
+//! | `wasmtime@42.0.1`, `wasmtime-no-simd@42.0.1` | wasmtime 42.0.1 (the paper's version) in the paper's configuration | `wasmtime-42` |
 //! | `wasmi` | wasmi 2.x | `wasmi` |
+//! | `wasmi@1.0.9` | wasmi 1.0.9 (the paper's version) in the paper's configuration | `wasmi-1` |
 //! | `wamr`, `wamr-fast` | WAMR classic and fast interpreters (C, via `trevm-wamr-sys`) | `wamr` |
 //! | `wasm-interpreter` | DLR's wasm-interpreter | `wasm-interpreter` |
 //! | `wasefire` | wasefire's in-place interpreter (nightly) | `wasefire` |
@@ -14,7 +16,14 @@
 //! | `native` | the workload compiled natively, no Wasm | `native` |
 //!
 //! `wasmtime` and `wasmtime-no-simd`/`trevm` differ by a compile-time switch
-//! of Pulley, so one build offers either the former or the two latter.
+//! of Pulley, so one build offers either the former or the two latter (and
+//! so for the paper's version).
+//!
+//! A runtime whose current version and the paper's are both in the catalog
+//! has one adapter file written once (`wasmtime_adapter.rs`,
+//! `wasmi_adapter.rs`) and one small file per version (`wasmtime.rs`,
+//! `wasmtime_42.rs`, `wasmi.rs`, `wasmi_1.rs`) that names the crate (a
+//! renamed dependency: cargo holds both versions) and lists its variants.
 
 use alloc_crate::boxed::Box;
 use alloc_crate::vec::Vec;
@@ -43,8 +52,12 @@ pub mod wasm3;
 pub mod wasm_interpreter;
 #[cfg(feature = "wasmi")]
 pub mod wasmi;
+#[cfg(feature = "wasmi-1")]
+pub mod wasmi_1;
 #[cfg(feature = "wasmtime")]
 pub mod wasmtime;
+#[cfg(feature = "wasmtime-42")]
+pub mod wasmtime_42;
 
 /// Every runtime variant label the harness knows, in table order: the
 /// catalog's ([`trevm_catalog::RUNTIMES`]).
@@ -66,8 +79,18 @@ pub fn available() -> Vec<&'static str> {
             v.push("wasmtime");
         }
     }
+    if cfg!(feature = "wasmtime-42") {
+        v.push(if PULLEY_NO_SIMD {
+            "wasmtime-no-simd@42.0.1"
+        } else {
+            "wasmtime@42.0.1"
+        });
+    }
     if cfg!(feature = "wasmi") {
         v.push("wasmi");
+    }
+    if cfg!(feature = "wasmi-1") {
+        v.push("wasmi@1.0.9");
     }
     if cfg!(feature = "wamr") {
         v.push("wamr");
@@ -99,8 +122,14 @@ pub fn create(label: &str, limits: Limits) -> Result<Box<dyn Runtime>, Error> {
         "wasmtime" | "wasmtime-no-simd" | "trevm" => {
             wasmtime::Wasmtime::variant(label, limits).map(boxed)
         }
+        #[cfg(feature = "wasmtime-42")]
+        "wasmtime@42.0.1" | "wasmtime-no-simd@42.0.1" => {
+            wasmtime_42::Wasmtime::variant(label, limits).map(boxed)
+        }
         #[cfg(feature = "wasmi")]
         "wasmi" => Ok(boxed(wasmi::Wasmi::new(limits))),
+        #[cfg(feature = "wasmi-1")]
+        "wasmi@1.0.9" => Ok(boxed(wasmi_1::Wasmi::new(limits))),
         #[cfg(feature = "wamr")]
         "wamr" | "wamr-fast" => wamr::Wamr::variant(label, limits).map(boxed),
         #[cfg(feature = "wasm3")]

@@ -34,7 +34,7 @@ impl Runtime for Native {
         RuntimeInfo {
             label: "native",
             crate_name: "own-workloads",
-            version: env!("TREVM_VERSION_OWN_WORKLOADS"),
+            version: env!("TREVM_VERSION_NATIVE"),
             features: &[],
         }
     }

@@ -135,7 +135,7 @@ impl Runtime for Wamr {
         RuntimeInfo {
             label: if self.fast { "wamr-fast" } else { "wamr" },
             crate_name: "wamrx-sys",
-            version: env!("TREVM_VERSION_WAMRX_SYS"),
+            version: env!("TREVM_VERSION_WAMR"),
             features: if self.fast {
                 FEATURES_FAST
             } else {

@@ -98,7 +98,7 @@ impl Runtime for Wasefire {
         RuntimeInfo {
             label: "wasefire",
             crate_name: "wasefire-interpreter",
-            version: env!("TREVM_VERSION_WASEFIRE_INTERPRETER"),
+            version: env!("TREVM_VERSION_WASEFIRE"),
             features: &["default-features=off", "float-types", "heap-memory-buffer"],
         }
     }

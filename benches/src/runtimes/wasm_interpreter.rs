@@ -127,7 +127,7 @@ impl Runtime for WasmInterpreter {
         RuntimeInfo {
             label: "wasm-interpreter",
             crate_name: "dlr-wasm-interpreter",
-            version: env!("TREVM_VERSION_DLR_WASM_INTERPRETER"),
+            version: env!("TREVM_VERSION_WASM_INTERPRETER"),
             features: &[
                 "default-features=off",
                 "stack-budget=32KiB",

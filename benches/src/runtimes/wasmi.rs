@@ -1,258 +1,37 @@
-//! wasmi 2.x: a register-based interpreter written in Rust.
+//! wasmi, the current version (2.x): the `wasmi` variant.
 //!
-//! Configuration: wasmi's defaults (lazy translation), validation on, no fuel
-//! metering (as in the paper). Linear memory is capped with wasmi's
-//! `StoreLimits` at [`Limits::max_memory`], and a refused growth traps, so an
-//! out-of-memory guest is reported as such.
-//!
-//! Each instance has an engine of its own, created when the module is
-//! loaded: a wasmi engine keeps what it translated (function bodies, types)
-//! until it is dropped, so an engine shared by the instances of one runtime
-//! would grow with every module loaded.
-//!
-//! Errors are classified by wasmi's typed errors (`classify`): trap codes
-//! (a stack overflow, the Wasm stack running out, is
-//! [`ErrorKind::OutOfMemory`]), and the memory, table, linker and
-//! instantiation errors.
-//!
-//! On RISC-V firmware the crate must be built with its `portable-dispatch`
-//! feature: the default tail-call dispatch overflows the stack there.
+//! wasmi's defaults (lazy translation) with validation. On RISC-V firmware
+//! the crate is built with its `portable-dispatch` feature: the default
+//! tail-call dispatch overflows the stack there (no handler's call to the
+//! next becomes a jump). On Cortex-M at the firmware's `opt-level = "s"`,
+//! `call_indirect` keeps such a call: 104 B of native stack per executed
+//! `call_indirect` until the call returns (`docs/wasmi-stack.md`). The
+//! adapter is `wasmi_adapter.rs`, shared with the paper's version
+//! (`wasmi_1.rs`).
 
-use alloc_crate::boxed::Box;
-use alloc_crate::format;
+pub(crate) use ::wasmi as api;
 
-use wasmi::{Config, Engine, Linker, Module, Store, StoreLimits, StoreLimitsBuilder, Val, ValType};
+#[path = "wasmi_adapter.rs"]
+mod adapter;
+pub use adapter::{Variant, Wasmi};
 
-use crate::engine::{Host, HostFn, Instance, Limits, Runtime, RuntimeInfo, Value};
-use crate::error::{Error, ErrorKind, Stage};
-
-/// The wasmi runtime.
-pub struct Wasmi {
-    limits: Limits,
-    config: Config,
-}
-
-impl Wasmi {
-    /// wasmi with the project's configuration.
-    pub fn new(limits: Limits) -> Self {
-        Wasmi {
-            limits,
-            config: Config::default(),
-        }
-    }
-}
-
-struct Data {
-    host: Host,
-    limits: StoreLimits,
-}
-
-const FEATURES: &[&str] = if cfg!(target_arch = "riscv32") {
-    &["validate", "portable-dispatch"]
-} else {
-    &["validate"]
+/// The `wasmi` variant.
+pub const VARIANT: Variant = Variant {
+    label: "wasmi",
+    version: env!("TREVM_VERSION_WASMI"),
+    features: if cfg!(target_arch = "riscv32") {
+        &["validate", "portable-dispatch"]
+    } else {
+        &["validate"]
+    },
+    unchecked: false,
 };
 
-impl Runtime for Wasmi {
-    fn info(&self) -> RuntimeInfo {
-        RuntimeInfo {
-            label: "wasmi",
-            crate_name: "wasmi",
-            version: env!("TREVM_VERSION_WASMI"),
-            features: FEATURES,
-        }
-    }
-
-    fn instantiate<'a>(
-        &'a mut self,
-        module: &'a [u8],
-        host: Host,
-    ) -> Result<Box<dyn Instance + 'a>, Error> {
-        let engine = Engine::new(&self.config);
-        let module = Module::new(&engine, module).map_err(|e| classify(e, Stage::Load))?;
-        let mut linker: Linker<Data> = Linker::new(&engine);
-        for import in module.imports() {
-            let Some(f) = HostFn::lookup(import.module(), import.name()) else {
-                return Err(Error::new(
-                    ErrorKind::Link,
-                    Stage::Instantiate,
-                    format!("unknown import `{}.{}`", import.module(), import.name()),
-                ));
-            };
-            let typed = import.ty().func().is_some_and(|ty| {
-                ty.params().is_empty()
-                    && ty.results()
-                        == if f.returns_i64() {
-                            &[ValType::I64][..]
-                        } else {
-                            &[]
-                        }
-            });
-            if !typed {
-                return Err(Error::new(
-                    ErrorKind::Link,
-                    Stage::Instantiate,
-                    match import.ty().func() {
-                        Some(ty) => format!(
-                            "import `{}.{}` has the wrong type {:?} -> {:?} (expected {})",
-                            import.module(),
-                            import.name(),
-                            ty.params(),
-                            ty.results(),
-                            if f.returns_i64() {
-                                "() -> i64"
-                            } else {
-                                "() -> ()"
-                            }
-                        ),
-                        None => format!(
-                            "import `{}.{}` is not a function",
-                            import.module(),
-                            import.name(),
-                        ),
-                    },
-                ));
-            }
-            let r = if f.returns_i64() {
-                linker.func_wrap(
-                    HostFn::MODULE,
-                    f.name(),
-                    move |mut c: wasmi::Caller<'_, Data>| -> i64 { c.data_mut().host.call(f) },
-                )
-            } else {
-                linker.func_wrap(
-                    HostFn::MODULE,
-                    f.name(),
-                    move |mut c: wasmi::Caller<'_, Data>| {
-                        c.data_mut().host.call(f);
-                    },
-                )
-            };
-            r.map_err(|e| Error::new(ErrorKind::Internal, Stage::Instantiate, e))?;
-        }
-        let limits = StoreLimitsBuilder::new()
-            .memory_size(self.limits.max_memory)
-            .trap_on_grow_failure(true)
-            .build();
-        let mut store = Store::new(&engine, Data { host, limits });
-        store.limiter(|d| &mut d.limits);
-        let instance = linker
-            .instantiate_and_start(&mut store, &module)
-            .map_err(|e| classify(e, Stage::Instantiate))?;
-        Ok(Box::new(WasmiInstance { store, instance }))
-    }
-}
-
-/// Classifies a wasmi error by its kind: trap codes, and the typed errors
-/// of memories, tables, linking and instantiation.
-fn classify(e: wasmi::Error, stage: Stage) -> Error {
-    use wasmi::errors::{ErrorKind as K, InstantiationError as I, MemoryError, TableError};
-    use wasmi::TrapCode;
-
-    let memory = |m: &MemoryError| match m {
-        // The store limiter (`Limits::max_memory`) or the heap refused.
-        MemoryError::ResourceLimiterDeniedAllocation
-        | MemoryError::OutOfSystemMemory
-        | MemoryError::MinimumSizeOverflow
-        | MemoryError::MaximumSizeOverflow => ErrorKind::OutOfMemory,
-        // An active data segment beyond the memory.
-        MemoryError::OutOfBoundsAccess => ErrorKind::Trap,
-        MemoryError::OutOfFuel { .. } => ErrorKind::OutOfFuel,
-        _ => ErrorKind::Internal,
-    };
-    let table = |t: &TableError| match t {
-        TableError::ResourceLimiterDeniedAllocation
-        | TableError::OutOfSystemMemory
-        | TableError::MinimumSizeOverflow
-        | TableError::MaximumSizeOverflow => ErrorKind::OutOfMemory,
-        TableError::OutOfFuel { .. } => ErrorKind::OutOfFuel,
-        TableError::ElementTypeMismatch => ErrorKind::Link,
-        // An active element segment beyond the table.
-        _ => ErrorKind::Trap,
-    };
-    let kind = match e.kind() {
-        K::TrapCode(TrapCode::OutOfFuel) => ErrorKind::OutOfFuel,
-        // The store limiter refused a `memory.grow` (trap_on_grow_failure).
-        K::TrapCode(TrapCode::GrowthOperationLimited) => ErrorKind::OutOfMemory,
-        // The Wasm stack ran out (deep recursion, a huge frame).
-        K::TrapCode(TrapCode::StackOverflow) => ErrorKind::OutOfMemory,
-        K::TrapCode(_) | K::Message(_) | K::I32ExitStatus(_) | K::Host(_) => ErrorKind::Trap,
-        K::Memory(m) | K::Instantiation(I::FailedToInstantiateMemory(m)) => memory(m),
-        K::Table(t) | K::Instantiation(I::FailedToInstantiateTable(t)) => table(t),
-        K::Instantiation(I::ElementSegmentDoesNotFit { .. }) => ErrorKind::Trap,
-        K::Instantiation(
-            I::TooManyInstances
-            | I::TooManyTables
-            | I::TooManyMemories
-            | I::UnexpectedStartFn { .. },
-        ) => ErrorKind::Unsupported,
-        K::Instantiation(_) | K::Linker(_) | K::Func(_) | K::Global(_) => ErrorKind::Link,
-        K::Fuel(_) => ErrorKind::OutOfFuel,
-        K::Read(_) | K::Wasm(_) | K::Translation(_) | K::Ir(_) => ErrorKind::Malformed,
-        K::UserLimits(_) | K::ImplementationLimits(_) => ErrorKind::Unsupported,
-        _ => ErrorKind::Internal,
-    };
-    let message = match kind {
-        ErrorKind::OutOfMemory => format!("a memory budget was exceeded; {e}"),
-        _ => format!("{e}"),
-    };
-    Error::new(kind, stage, message)
-}
-
-struct WasmiInstance {
-    store: Store<Data>,
-    instance: wasmi::Instance,
-}
-
-impl Instance for WasmiInstance {
-    fn has_export(&mut self, name: &str) -> bool {
-        self.instance.get_func(&self.store, name).is_some()
-    }
-
-    fn call(&mut self, name: &str) -> Result<Option<Value>, Error> {
-        let func = self.instance.get_func(&self.store, name).ok_or_else(|| {
-            Error::new(
-                ErrorKind::Link,
-                Stage::Run,
-                format!("no exported function `{name}`"),
-            )
-        })?;
-        let ty = func.ty(&self.store);
-        if !ty.params().is_empty() || ty.results().len() > 1 {
-            return Err(Error::new(
-                ErrorKind::Link,
-                Stage::Run,
-                format!("export `{name}` is not nullary with at most one result"),
-            ));
-        }
-        let n = ty.results().len();
-        let mut results = [Val::I32(0)];
-        func.call(&mut self.store, &[], &mut results[..n])
-            .map_err(|e| classify(e, Stage::Run))?;
-        if n == 0 {
-            return Ok(None);
-        }
-        Ok(Some(match results[0] {
-            Val::I32(v) => Value::I32(v),
-            Val::I64(v) => Value::I64(v),
-            Val::F32(v) => Value::F32(v.to_float()),
-            Val::F64(v) => Value::F64(v.to_float()),
-            ref other => {
-                return Err(Error::new(
-                    ErrorKind::Link,
-                    Stage::Run,
-                    format!("unsupported result {other:?}"),
-                ));
-            }
-        }))
-    }
-
-    fn host(&self) -> &Host {
-        &self.store.data().host
-    }
-
-    fn memory_size(&mut self) -> Option<usize> {
-        let mem = self.instance.get_memory(&self.store, "memory")?;
-        Some(mem.data_size(&self.store))
+/// wasmi 2's limits errors: the embedder's and wasmi's own.
+fn other_kind(k: &api::errors::ErrorKind) -> crate::error::ErrorKind {
+    use api::errors::ErrorKind as K;
+    match k {
+        K::UserLimits(_) | K::ImplementationLimits(_) => crate::error::ErrorKind::Unsupported,
+        _ => crate::error::ErrorKind::Internal,
     }
 }

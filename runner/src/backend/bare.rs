@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use trevm_catalog::board::Board;
+use trevm_catalog::profile::Profile;
 use trevm_catalog::record::{Metric, Record};
 use trevm_catalog::runtime::{FirmwareBuild, BUILDS};
 use trevm_catalog::{Kind, Stage};
@@ -78,37 +79,41 @@ impl Firmware {
     }
 }
 
-/// The firmwares of one board by runtime variant label, and why the others
-/// are missing. `F` is what a board reads from each ELF.
+/// The firmwares of one board in one memory profile by runtime variant
+/// label, and why the others are missing. `F` is what a board reads from
+/// each ELF.
 #[derive(Clone, Debug)]
 pub struct FirmwareSet<F = Firmware> {
     board: &'static str,
+    profile: &'static Profile,
     found: BTreeMap<&'static str, F>,
     missing: BTreeMap<&'static str, String>,
 }
 
 impl FirmwareSet<Firmware> {
-    /// Builds (when needed) the firmwares of `board` that serve `labels`. A
-    /// firmware that does not build, or not fit, leaves its variants
-    /// missing with why.
-    pub fn build(board: &'static Board, labels: &[&str]) -> Self {
-        let mut set = Self::new(board.name);
+    /// Builds (when needed) the firmwares of `board` in `profile` that
+    /// serve `labels`. A firmware that does not build, or not fit, leaves
+    /// its variants missing with why.
+    pub fn build(board: &'static Board, profile: &'static Profile, labels: &[&str]) -> Self {
+        let mut set = Self::new(board.name, profile);
         for b in BUILDS {
             if !labels.iter().any(|l| b.serves_label(l)) {
                 continue;
             }
             eprintln!("building the `{}` firmware for {} ...", b.name, board.name);
-            let built = build::firmware(board, b, true).and_then(|elf| Firmware::inspect(&elf, b));
+            let built =
+                build::firmware(board, profile, b, true).and_then(|elf| Firmware::inspect(&elf, b));
             set.adopt(b, built.map_err(|e| e.to_string()));
         }
         set
     }
 
-    /// The firmwares of `board` already built under `build/firmware/<board>/`.
-    pub fn existing(board: &'static Board) -> Self {
-        let mut set = Self::new(board.name);
+    /// The firmwares of `board` in `profile` already built (under
+    /// `build/firmware/<board>/`, see [`build::firmware_path`]).
+    pub fn existing(board: &'static Board, profile: &'static Profile) -> Self {
+        let mut set = Self::new(board.name, profile);
         for b in BUILDS {
-            let elf = build::firmware_path(board.name, b);
+            let elf = build::firmware_path(board.name, profile, b);
             if elf.exists() {
                 set.adopt(b, Firmware::inspect(&elf, b).map_err(|e| e.to_string()));
             }
@@ -119,9 +124,10 @@ impl FirmwareSet<Firmware> {
 
 impl<F: Clone> FirmwareSet<F> {
     /// No firmwares yet.
-    pub fn new(board: &'static str) -> Self {
+    pub fn new(board: &'static str, profile: &'static Profile) -> Self {
         FirmwareSet {
             board,
+            profile,
             found: BTreeMap::new(),
             missing: BTreeMap::new(),
         }
@@ -141,6 +147,11 @@ impl<F: Clone> FirmwareSet<F> {
         }
     }
 
+    /// The memory profile the firmwares are linked with.
+    pub fn profile(&self) -> &'static Profile {
+        self.profile
+    }
+
     /// The variant labels with a firmware, in table order.
     pub fn labels(&self) -> Vec<&'static str> {
         let mut v: Vec<&'static str> = self.found.keys().copied().collect();
@@ -157,8 +168,13 @@ impl<F: Clone> FirmwareSet<F> {
     pub fn get(&self, label: &str) -> std::result::Result<&F, String> {
         self.found.get(label).ok_or_else(|| {
             self.missing.get(label).cloned().unwrap_or_else(|| {
+                let profile = if self.profile.is_default() {
+                    String::new()
+                } else {
+                    format!(" PROFILE={}", self.profile.name)
+                };
                 format!(
-                    "no `{label}` firmware built for {}: run `make firmware BOARD={}`",
+                    "no `{label}` firmware built for {}: run `make firmware BOARD={}{profile}`",
                     self.board, self.board
                 )
             })
@@ -247,7 +263,7 @@ mod tests {
 
     #[test]
     fn firmware_set_says_why_a_variant_is_missing() {
-        let mut set = FirmwareSet::new("qemu-m4f");
+        let mut set = FirmwareSet::new("qemu-m4f", &trevm_catalog::profile::DEFAULT);
         set.adopt(build_for("wamr-fast").unwrap(), Ok(7));
         set.adopt(
             build_for("tinywasm").unwrap(),

@@ -8,6 +8,7 @@ use std::process::{Command, ExitStatus, Stdio};
 use std::time::Duration;
 
 use trevm_catalog::board::{Access, Board, BOARDS};
+use trevm_catalog::profile::DEFAULT;
 use trevm_catalog::record::Record;
 use trevm_catalog::{Kind, Stage};
 use wait_timeout::ChildExt;
@@ -95,7 +96,8 @@ impl Backend for HostBackend {
     }
 
     fn prepare(&self, label: &str, w: &Workload) -> Result<Prepared, Box<Record>> {
-        let mut rec = meta::preamble(self.board, label, &w.suite, &w.name);
+        // The host has no memory layout: always the default profile.
+        let mut rec = meta::preamble(self.board, &DEFAULT, label, &w.suite, &w.name);
         let Some(program) = self.programs.program(label) else {
             rec.fail(
                 Kind::Build,

@@ -16,6 +16,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use trevm_catalog::board::{Access, Board, Qemu};
+use trevm_catalog::profile::Profile;
 use trevm_catalog::record::Record;
 use wait_timeout::ChildExt;
 
@@ -38,26 +39,36 @@ pub struct QemuBackend {
 }
 
 impl QemuBackend {
-    /// Builds (when needed) the firmwares serving `labels`. A firmware that
-    /// does not build (or does not fit the chip) leaves its variants
-    /// failing with the reason.
-    pub fn build(board: &'static Board, labels: &[&str], preparer: Preparer) -> Result<Self> {
+    /// Builds (when needed) the firmwares serving `labels`, linked with
+    /// `profile`'s memory layout. A firmware that does not build (or does
+    /// not fit the chip) leaves its variants failing with the reason.
+    pub fn build(
+        board: &'static Board,
+        profile: &'static Profile,
+        labels: &[&str],
+        preparer: Preparer,
+    ) -> Result<Self> {
         let qemu = machine(board)?;
         Ok(QemuBackend {
             board,
             qemu,
-            firmwares: FirmwareSet::build(board, labels),
+            firmwares: FirmwareSet::build(board, profile, labels),
             preparer,
         })
     }
 
-    /// Uses the firmwares already built under `build/firmware/<board>/`.
-    pub fn existing(board: &'static Board, preparer: Preparer) -> Result<Self> {
+    /// Uses the firmwares of `profile` already built under
+    /// `build/firmware/<board>/`.
+    pub fn existing(
+        board: &'static Board,
+        profile: &'static Profile,
+        preparer: Preparer,
+    ) -> Result<Self> {
         let qemu = machine(board)?;
         Ok(QemuBackend {
             board,
             qemu,
-            firmwares: FirmwareSet::existing(board),
+            firmwares: FirmwareSet::existing(board, profile),
             preparer,
         })
     }
@@ -118,7 +129,13 @@ impl Backend for QemuBackend {
     }
 
     fn prepare(&self, label: &str, w: &Workload) -> Result<Prepared, Box<Record>> {
-        let mut rec = meta::preamble(self.board, label, &w.suite, &w.name);
+        let mut rec = meta::preamble(
+            self.board,
+            self.firmwares.profile(),
+            label,
+            &w.suite,
+            &w.name,
+        );
         let Some((fw, image)) = bare::slot_image(
             &self.firmwares,
             &self.preparer,

@@ -23,6 +23,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use trevm_catalog::board::{Access, Board, Probe, ProbeImage};
+use trevm_catalog::profile::Profile;
 use trevm_catalog::record::Record;
 
 use super::bare::{self, Firmware, FirmwareSet};
@@ -98,12 +99,13 @@ pub struct ProbeBackend {
 }
 
 impl ProbeBackend {
-    /// Builds (when needed) the firmwares serving `labels`. A firmware that
-    /// does not build (or does not fit the chip) leaves its variants
+    /// Builds (when needed) the firmwares serving `labels`, linked with
+    /// `profile`'s memory layout. A firmware that does not build (or does not fit the chip) leaves its variants
     /// failing with the reason; a board whose toolchain is missing, or a
     /// bad selector, is an error.
     pub fn build(
         board: &'static Board,
+        profile: &'static Profile,
         labels: &[&str],
         selector: Option<String>,
         preparer: Preparer,
@@ -113,14 +115,16 @@ impl ProbeBackend {
             board,
             probe,
             selector,
-            FirmwareSet::build(board, labels),
+            FirmwareSet::build(board, profile, labels),
             preparer,
         ))
     }
 
-    /// Uses the firmwares already built under `build/firmware/<board>/`.
+    /// Uses the firmwares of `profile` already built under
+    /// `build/firmware/<board>/`.
     pub fn existing(
         board: &'static Board,
+        profile: &'static Profile,
         selector: Option<String>,
         preparer: Preparer,
     ) -> Result<Self> {
@@ -129,7 +133,7 @@ impl ProbeBackend {
             board,
             probe,
             selector,
-            FirmwareSet::existing(board),
+            FirmwareSet::existing(board, profile),
             preparer,
         ))
     }
@@ -221,7 +225,13 @@ impl Backend for ProbeBackend {
     }
 
     fn prepare(&self, label: &str, w: &Workload) -> std::result::Result<Prepared, Box<Record>> {
-        let mut rec = meta::preamble(self.board, label, &w.suite, &w.name);
+        let mut rec = meta::preamble(
+            self.board,
+            self.firmwares.profile(),
+            label,
+            &w.suite,
+            &w.name,
+        );
         if let Some(s) = &self.selector {
             rec.meta.extra.insert("probe".into(), s.clone().into());
         }

@@ -19,7 +19,9 @@ pub struct Cmd {
     /// Suites, comma-separated, or `all` (`trevm catalog` lists them).
     #[arg(long, default_value = "own", value_delimiter = ',')]
     suite: Vec<String>,
-    /// Results file, JSON Lines, appended to (default results/runs/<board>.jsonl).
+    /// Results file, JSON Lines, appended to (default
+    /// results/runs/<board>.jsonl; <board>-<profile>.jsonl for a profile
+    /// other than `default`, so that the profiles' runs do not mix).
     #[arg(long)]
     out: Option<PathBuf>,
     /// Time budget per cell, seconds.
@@ -35,6 +37,10 @@ pub struct Cmd {
     /// list`; default: the first one found).
     #[arg(long)]
     probe: Option<String>,
+    /// Memory profile of the firmwares: `default` (a 64 KiB stack, the
+    /// rest of RAM the heap) or `paper` (the paper's Ariel OS layout).
+    #[arg(long, default_value = "default")]
+    profile: String,
     /// Print the plan (programs or firmwares with their addresses and
     /// sizes, each cell's slot image) instead of running: every module is
     /// prepared as a run would, no cell runs, no probe is needed.
@@ -45,9 +51,14 @@ pub struct Cmd {
 impl Cmd {
     /// Runs the subcommand.
     pub fn run(self) -> Result<ExitCode> {
-        let out = self
-            .out
-            .unwrap_or_else(|| PathBuf::from(format!("results/runs/{}.jsonl", self.board)));
+        let out = self.out.unwrap_or_else(|| {
+            let name = if self.profile == trevm_catalog::profile::DEFAULT.name {
+                self.board.clone()
+            } else {
+                format!("{}-{}", self.board, self.profile)
+            };
+            PathBuf::from(format!("results/runs/{name}.jsonl"))
+        });
         let o = Options {
             board: self.board,
             runtimes: self.runtime,
@@ -57,6 +68,7 @@ impl Cmd {
             rerun: self.rerun,
             build: !self.no_build,
             probe: self.probe,
+            profile: self.profile,
         };
         if self.dry_run {
             print!("{}", matrix::plan(&o)?);

@@ -13,6 +13,10 @@ pub struct Cmd {
     /// Runtime variants, comma-separated (default: all).
     #[arg(long, value_delimiter = ',')]
     runtime: Vec<String>,
+    /// Memory profile of the firmwares: `default` (a 64 KiB stack, the
+    /// rest of RAM the heap) or `paper` (the paper's Ariel OS layout).
+    #[arg(long, default_value = "default")]
+    profile: String,
 }
 
 impl Cmd {
@@ -23,6 +27,7 @@ impl Cmd {
         let o = factory::Options {
             build: true,
             probe: None,
+            profile: select::profile(&self.profile)?,
         };
         factory::check(board, &o)?;
         let mut problems = Vec::new();

@@ -4,9 +4,10 @@
 use std::process::ExitCode;
 
 use trevm_catalog::board::{Access, Budget};
+use trevm_catalog::profile::Heap;
 use trevm_catalog::runtime::{Capabilities, Preparation};
 use trevm_catalog::suite::Source;
-use trevm_catalog::{emit, Kind, Stage, BOARDS, BUILDS, RUNTIMES, SUITES};
+use trevm_catalog::{emit, Kind, Stage, BOARDS, BUILDS, PROFILES, RUNTIMES, SUITES};
 use trevm_runner::{build, Result};
 
 /// Print the catalog, or a file generated from it.
@@ -89,6 +90,21 @@ fn print_catalog() {
         );
         if let Some(real) = b.stands_for {
             println!("  {:<29} stands in for {real}", "");
+        }
+    }
+    println!("memory profiles (name; stack / heap per board with firmware):");
+    for p in PROFILES {
+        println!("  {:<17} {}", p.name, p.description);
+        for b in BOARDS {
+            let Some(l) = p.layout(b) else { continue };
+            let heap = match l.heap {
+                Heap::Rest => "the rest of RAM".to_string(),
+                Heap::Bytes(n) => format!("{n} B"),
+            };
+            println!(
+                "  {:<17} {:<29} stack {} B, heap {heap}",
+                "", b.name, l.stack
+            );
         }
     }
     println!("suites (name, ABI, source):");

@@ -13,12 +13,18 @@ pub struct Cmd {
     /// A board with firmware (`trevm catalog` lists them).
     #[arg(long)]
     board: String,
-    /// Results file, JSON Lines, appended to (default results/runs/<board>-size.jsonl).
+    /// Results file, JSON Lines, appended to (default
+    /// results/runs/<board>-size.jsonl; <board>-<profile>-size.jsonl for a
+    /// profile other than `default`).
     #[arg(long)]
     out: Option<PathBuf>,
     /// Runtime variants (and `none`), comma-separated (default: all).
     #[arg(long, value_delimiter = ',')]
     runtime: Vec<String>,
+    /// Memory profile of the firmwares: `default` (a 64 KiB stack, the
+    /// rest of RAM the heap) or `paper` (the paper's Ariel OS layout).
+    #[arg(long, default_value = "default")]
+    profile: String,
 }
 
 impl Cmd {
@@ -26,13 +32,19 @@ impl Cmd {
     pub fn run(self) -> Result<ExitCode> {
         let labels = select::footprint_labels(&self.runtime)?;
         let board = select::firmware_board(&self.board)?;
+        let profile = select::profile(&self.profile)?;
         build::check_target(board)?;
-        let out = self
-            .out
-            .unwrap_or_else(|| PathBuf::from(format!("results/runs/{}-size.jsonl", board.name)));
+        let out = self.out.unwrap_or_else(|| {
+            let name = if profile.is_default() {
+                board.name.to_string()
+            } else {
+                format!("{}-{}", board.name, profile.name)
+            };
+            PathBuf::from(format!("results/runs/{name}-size.jsonl"))
+        });
         let mut file = ResultsFile::open(&out)
             .map_err(|e| Error::io(format!("cannot open {}", out.display()), e))?;
-        let records = size::footprint(board, &labels)?;
+        let records = size::footprint(board, profile, &labels)?;
         for r in &records {
             eprintln!("{}", size::summary(r));
             file.append(r)
