@@ -575,7 +575,7 @@ fn definitions(opts: &ReproduceOptions) -> Vec<String> {
             "CoreMark ρ: Spearman's ρ of the runtimes' order by CoreMark score, one score per runtime (at least {}).",
             agreement::MIN_RUNTIMES
         ),
-        "Failure set: the (runtime, benchmark) Embench 1.0 cells failed, unverified or absent here vs those the paper lacks (a runtime file without the benchmark's line), over the runtimes that ran Embench on both sides; shown as here / paper / size of the symmetric difference.".to_string(),
+        "Failure set: the (runtime, benchmark) Embench 1.0 cells failed, unverified or absent here vs those the paper lacks (a runtime file without the benchmark's line), over the runtimes that ran Embench on both sides and the benchmarks the paper ran on that board for at least one of them (not nbody, which it ran nowhere); shown as here / paper / size of the symmetric difference.".to_string(),
         format!(
             "Memory profile: `meta.profile` of our records (`{}` when absent); `{PAPER_PROFILE}` reproduces the paper's memory layout.",
             agreement::DEFAULT_PROFILE

@@ -109,6 +109,16 @@ fn same_labels(versions: Versions) -> VersionSet {
     VersionSet::from_refs(versions, &refs)
 }
 
+/// The current version set, default profile, qemu-m33 against pico2w.
+fn agree_current(ours: &Dataset, paper: &Dataset) -> agreement::Agreement {
+    agreement::agree(
+        ours,
+        paper,
+        &same_labels(Versions::Current),
+        &ctx(Versions::Current, "default"),
+    )
+}
+
 fn ctx(versions: Versions, profile: &str) -> Context {
     Context::new(
         "qemu-m33",
@@ -127,12 +137,7 @@ fn identical_ordering_gives_rho_one_and_ratio_error_one() {
     let paper = paper_dataset(t.path());
     // Instruction counts 1000× the paper's milliseconds: same order, same ratios.
     let ours = load(t.path(), &ours_like_paper("qemu-m33", EMBENCH_1_0, 1000.0));
-    let a = agreement::agree(
-        &ours,
-        &paper,
-        &same_labels(Versions::Current),
-        &ctx(Versions::Current, "default"),
-    );
+    let a = agree_current(&ours, &paper);
     assert_eq!(a.rho_benchmarks(), EMBENCH_1_0.len());
     assert!((a.rho_mean().unwrap() - 1.0).abs() < 1e-12);
     assert!((a.rho_min().unwrap() - 1.0).abs() < 1e-12);
@@ -161,12 +166,7 @@ fn a_known_swap_gives_the_expected_rho_and_ratio_error() {
         embench("qemu-m33", "wasmtime-no-simd", "crc32", 60.0),
     ];
     let ours = load(t.path(), &lines);
-    let a = agreement::agree(
-        &ours,
-        &paper,
-        &same_labels(Versions::Current),
-        &ctx(Versions::Current, "default"),
-    );
+    let a = agree_current(&ours, &paper);
     // Ranks paper (1..5 by time): wamr-fast 1, wamr 2, wasmi 3, wasmtime 4,
     // no-simd 5; here wamr 4 and wasmtime 2: d² = 4 + 4 = 8;
     // ρ = 1 − 6·8 / (5·(25 − 1)) = 1 − 48/120 = 0.6.
@@ -196,6 +196,30 @@ fn a_known_swap_gives_the_expected_rho_and_ratio_error() {
         a.verdict(&agreement::TARGET),
         agreement::Verdict::NotMet(ref v) if v.contains(&"Embench ρ") && v.contains(&"ratio error")
     ));
+}
+
+/// A benchmark the paper ran for none of the runtimes on a board (its
+/// nbody) is not a failure there; one that only some runtimes lack is.
+#[test]
+fn a_benchmark_the_paper_ran_nowhere_is_not_in_the_failure_sets() {
+    let t = tempfile::tempdir().unwrap();
+    let lacking: Vec<(&str, &str)> = PAPER_RUNTIMES
+        .iter()
+        .map(|rt| (*rt, "nbody"))
+        .chain([("wasmi", "st")])
+        .collect();
+    paper_board(t.path(), "pico2w", EMBENCH_1_0, &lacking);
+    let paper = paper_dataset(t.path());
+    let mut lines = ours_like_paper("qemu-m33", EMBENCH_1_0, 1000.0);
+    lines.push(failed("qemu-m33", "wamr", "embench", "nbody", "trap"));
+    let ours = load(t.path(), &lines);
+    let a = agree_current(&ours, &paper);
+    let f = a.failures.as_ref().unwrap();
+    let cell = |r: &str, b: &str| (r.to_string(), b.to_string());
+    assert_eq!(f.paper.len(), 1, "{:?}", f.paper);
+    assert!(f.paper.contains(&cell("wasmi", "st")));
+    assert!(f.here.is_empty(), "{:?}", f.here);
+    assert_eq!(f.difference(), 1);
 }
 
 #[test]
@@ -231,12 +255,7 @@ fn failure_set_difference_is_counted_and_causes_follow_the_rules() {
         "out-of-memory",
     ));
     let ours = load(t.path(), &lines);
-    let mut group = vec![agreement::agree(
-        &ours,
-        &paper,
-        &same_labels(Versions::Current),
-        &ctx(Versions::Current, "default"),
-    )];
+    let mut group = vec![agree_current(&ours, &paper)];
     agreement::attribute(&mut group, "paper");
     let a = &group[0];
     let f = a.failures.as_ref().unwrap();
