@@ -48,7 +48,7 @@ ANALYSIS := $(CARGO) run --quiet --release -p trevm-analysis --bin trevm-analysi
 
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(firstword $(MAKEFILE_LIST)) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
-	@echo "  variables: BOARD=$(BOARD) RUNTIME=<a,b> SUITE=$(subst $(eval) ,|,$(CATALOG_SUITES))|all PROFILE=default|paper OUT=<file.jsonl> TIMEOUT=<s>"
+	@echo "  variables: BOARD=$(BOARD) RUNTIME=<a,b> SUITE=$(subst $(eval) ,|,$(CATALOG_SUITES))|all PROFILE=$(subst $(eval) ,|,$(CATALOG_PROFILES)) OUT=<file.jsonl> TIMEOUT=<s>"
 	@echo "  boards: $(CATALOG_BOARDS)"
 	@echo "  runtimes: $(CATALOG_RUNTIMES)"
 	@echo "  native C suites: TREVM_NATIVE_C=all|<suite>[/<name>],... (default: none; bench/plan/host-programs with a C SUITE pass all after make suites)"
