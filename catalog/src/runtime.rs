@@ -431,6 +431,21 @@ pub fn find(label: &str) -> Option<&'static RuntimeVariant> {
     RUNTIMES.iter().find(|r| r.label == label)
 }
 
+/// The runtime variant called `label`, evaluated at compile time: an
+/// adapter takes its variant's features from here (`const`), so only those
+/// strings reach the firmware, not the table. An unknown label fails the
+/// build.
+pub const fn variant(label: &str) -> &'static RuntimeVariant {
+    let mut i = 0;
+    while i < RUNTIMES.len() {
+        if crate::str_eq(RUNTIMES[i].label, label) {
+            return &RUNTIMES[i];
+        }
+        i += 1;
+    }
+    panic!("not a runtime variant of the catalog")
+}
+
 /// The firmware build that serves `label` (a variant label or `none`).
 pub fn build_for(label: &str) -> Option<&'static FirmwareBuild> {
     BUILDS.iter().find(|b| b.serves_label(label))
@@ -512,6 +527,13 @@ mod tests {
             assert_eq!(labels.len(), dedup.len(), "{labels:?}");
             assert!(labels.contains(&"wasmi"), "{labels:?}");
         }
+    }
+
+    #[test]
+    fn variant_finds_the_row_at_compile_time() {
+        const W: &RuntimeVariant = variant("wasmi@1.0.9");
+        assert_eq!(W.version, "1.0.9");
+        assert_eq!(find("wasmi@1.0.9"), Some(W));
     }
 
     #[test]

@@ -16,7 +16,7 @@ pub use adapter::{Variant, Wasmi};
 pub const VARIANT: Variant = Variant {
     label: "wasmi@1.0.9",
     version: env!("TREVM_VERSION_WASMI_1"),
-    features: &["new_unchecked"],
+    features: trevm_catalog::runtime::variant("wasmi@1.0.9").features,
     unchecked: true,
 };
 

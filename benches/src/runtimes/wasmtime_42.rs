@@ -4,6 +4,7 @@
 //! `wasmtime_adapter.rs`, shared with the current version (`wasmtime.rs`).
 
 pub(crate) use ::wasmtime42 as api;
+use trevm_catalog::runtime::variant;
 
 #[path = "wasmtime_adapter.rs"]
 mod adapter;
@@ -12,47 +13,18 @@ pub use adapter::{config, Setup, Variant, Wasmtime};
 /// The crate's version (the catalog's; `Cargo.lock` agrees, a test checks).
 const VERSION: &str = env!("TREVM_VERSION_WASMTIME_42");
 
-/// What the paper's configuration sets beside the crate features.
-const PAPER: [&str; 6] = [
-    "max_wasm_stack=2048(coremark)/4096(embench)",
-    "memory_reservation=0",
-    "memory_init_cow=false",
-    "memory_may_move=false",
-    "table_lazy_init=false",
-    "custom-page-sizes",
-];
-
-/// The variants of this version.
+/// The variants of this version; their features (the crate's, and what the
+/// paper's configuration sets) are the catalog's rows.
 pub const VARIANTS: &[Variant] = &[
     Variant {
         label: "wasmtime@42.0.1",
         setup: Setup::Paper { simd: true },
-        features: &[
-            "runtime",
-            "pulley",
-            "interp-simd",
-            PAPER[0],
-            PAPER[1],
-            PAPER[2],
-            PAPER[3],
-            PAPER[4],
-            PAPER[5],
-        ],
+        features: variant("wasmtime@42.0.1").features,
     },
     Variant {
         label: "wasmtime-no-simd@42.0.1",
         setup: Setup::Paper { simd: false },
-        features: &[
-            "runtime",
-            "pulley",
-            "cfg(pulley_disable_interp_simd)",
-            PAPER[0],
-            PAPER[1],
-            PAPER[2],
-            PAPER[3],
-            PAPER[4],
-            PAPER[5],
-        ],
+        features: variant("wasmtime-no-simd@42.0.1").features,
     },
 ];
 
