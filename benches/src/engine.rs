@@ -100,6 +100,17 @@ pub struct Clock {
 }
 
 impl Clock {
+    /// A 32-bit counter extended to 64 bits: `estimate` is the same count
+    /// from a coarser or wrap-tracked 64-bit source that runs at the same
+    /// rate and started with it, `low` the 32-bit counter's exact value.
+    /// The result is `low` with the wraps of `estimate`; right while the
+    /// two agree within 2^31 counts. (The cycle counters of the real
+    /// boards: DWT CYCCNT, the ESP32-C6's PCCR.)
+    pub fn extend32(estimate: u64, low: u32) -> u64 {
+        let skew = low.wrapping_sub(estimate as u32) as i32;
+        estimate.wrapping_add_signed(i64::from(skew))
+    }
+
     /// Milliseconds since the clock's origin.
     pub fn millis(&self) -> i64 {
         ((self.now)() as u128 * 1000 / self.hz.max(1) as u128) as i64

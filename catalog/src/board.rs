@@ -112,7 +112,19 @@ pub struct Board {
     /// Whether this machine can build its firmware with rustup's targets
     /// (the ESP32's Xtensa target needs Espressif's own toolchain).
     pub rustup_target: bool,
+    /// The operating systems its firmware is built for, the default first.
+    pub oses: &'static [Os],
+    /// Its name as an Ariel OS laze builder, when it has Ariel OS firmware.
+    pub ariel_builder: Option<&'static str>,
 }
+
+use crate::os::{Os, ARIEL_OS, BARE};
+
+/// Bare metal only (the host, and the QEMU stand-ins: Ariel OS has no QEMU
+/// boards).
+const BARE_ONLY: &[Os] = &[BARE];
+/// Real boards: Ariel OS, as the paper's firmware, and bare metal.
+const ARIEL_FIRST: &[Os] = &[ARIEL_OS, BARE];
 
 const ARM_SEMIHOSTING: &[&str] = &["-semihosting-config", "enable=on,target=native"];
 const KIB: u32 = 1024;
@@ -152,6 +164,23 @@ pub const BOARDS: &[Board] = &[
         stands_for: None,
         paper_board: None,
         rustup_target: true,
+        oses: BARE_ONLY,
+        ariel_builder: None,
+    },
+    Board {
+        name: "ariel-native",
+        description: "Ariel OS's native board: the Ariel OS firmware as a process on the build machine, one per cell",
+        target: None,
+        pointer_width: 64,
+        access: Access::Host,
+        linker: Linker::None,
+        budget: budget(64 * MIB, 0, 0),
+        clock: Clock { source: "std::time::Instant", unit: "ns", hz: 1_000_000_000 },
+        stands_for: None,
+        paper_board: None,
+        rustup_target: true,
+        oses: &[ARIEL_OS],
+        ariel_builder: Some("native"),
     },
     Board {
         name: "qemu-m33",
@@ -171,6 +200,8 @@ pub const BOARDS: &[Board] = &[
         stands_for: Some("rpi-pico2-w"),
         paper_board: Some("pico2w"),
         rustup_target: true,
+        oses: BARE_ONLY,
+        ariel_builder: None,
     },
     Board {
         name: "qemu-m4f",
@@ -190,6 +221,8 @@ pub const BOARDS: &[Board] = &[
         stands_for: Some("nrf52840dk"),
         paper_board: Some("nrf52840dk"),
         rustup_target: true,
+        oses: BARE_ONLY,
+        ariel_builder: None,
     },
     Board {
         name: "qemu-rv32",
@@ -209,6 +242,8 @@ pub const BOARDS: &[Board] = &[
         stands_for: Some("espressif-esp32-c6-devkitc-1"),
         paper_board: Some("esp32-c6"),
         rustup_target: true,
+        oses: BARE_ONLY,
+        ariel_builder: None,
     },
     Board {
         name: "rpi-pico2-w",
@@ -226,6 +261,8 @@ pub const BOARDS: &[Board] = &[
         stands_for: None,
         paper_board: Some("pico2w"),
         rustup_target: true,
+        oses: ARIEL_FIRST,
+        ariel_builder: Some("rpi-pico2-w"),
     },
     Board {
         name: "nrf52840dk",
@@ -243,6 +280,8 @@ pub const BOARDS: &[Board] = &[
         stands_for: None,
         paper_board: Some("nrf52840dk"),
         rustup_target: true,
+        oses: ARIEL_FIRST,
+        ariel_builder: Some("nrf52840dk"),
     },
     Board {
         name: "espressif-esp32-c6-devkitc-1",
@@ -260,6 +299,8 @@ pub const BOARDS: &[Board] = &[
         stands_for: None,
         paper_board: Some("esp32-c6"),
         rustup_target: true,
+        oses: ARIEL_FIRST,
+        ariel_builder: Some("espressif-esp32-c6-devkitc-1"),
     },
     Board {
         name: "espressif-esp32-devkitc",
@@ -277,6 +318,8 @@ pub const BOARDS: &[Board] = &[
         stands_for: None,
         paper_board: Some("esp32"),
         rustup_target: false,
+        oses: BARE_ONLY,
+        ariel_builder: None,
     },
 ];
 
@@ -318,6 +361,21 @@ impl Board {
     /// Whether the board runs firmware (every board but the host).
     pub const fn has_firmware(&self) -> bool {
         self.target.is_some()
+    }
+
+    /// Its default operating system.
+    pub const fn default_os(&self) -> &'static Os {
+        &self.oses[0]
+    }
+
+    /// Whether its firmware is built for `os`.
+    pub fn runs(&self, os: &Os) -> bool {
+        self.oses.iter().any(|o| o.name == os.name)
+    }
+
+    /// Whether its cells are processes on the build machine.
+    pub const fn is_process(&self) -> bool {
+        matches!(self.access, Access::Host)
     }
 
     /// The cargo feature of `trevm-firmware` that selects this board.
@@ -392,6 +450,7 @@ mod tests {
             names,
             [
                 "host",
+                "ariel-native",
                 "qemu-m33",
                 "qemu-m4f",
                 "qemu-rv32",

@@ -8,12 +8,18 @@ use std::string::String;
 use std::vec::Vec;
 
 use crate::board::BOARDS;
+use crate::os::{ARIEL_OS, ARIEL_OS_SOURCE, BARE, OSES};
 use crate::runtime::{BuildEnv, BUILDS, RUNTIMES};
 use crate::suite::SUITES;
 
 /// The generated files: (path from the repository root, contents).
-pub fn files() -> [(&'static str, String); 2] {
-    [("laze-project.yml", laze()), ("mk/catalog.mk", make())]
+pub fn files() -> [(&'static str, String); 4] {
+    [
+        ("laze-project.yml", ariel_project()),
+        ("ariel/laze.yml", ariel_apps()),
+        ("firmware/laze-project.yml", laze()),
+        ("mk/catalog.mk", make()),
+    ]
 }
 
 const DO_NOT_EDIT: &str =
@@ -92,6 +98,32 @@ pub fn make() -> String {
         "# Rust targets of those boards' firmware (rustup installs them)."
     );
     let _ = writeln!(s, "CATALOG_TARGETS := {}", words(targets));
+    let _ = writeln!(
+        s,
+        "# Operating systems (`bare` first); boards with Ariel OS firmware."
+    );
+    let _ = writeln!(
+        s,
+        "CATALOG_OSES := {}",
+        words(OSES.iter().map(|o| o.name).collect())
+    );
+    let _ = writeln!(
+        s,
+        "CATALOG_ARIEL_BOARDS := {}",
+        words(
+            BOARDS
+                .iter()
+                .filter(|b| b.runs(&ARIEL_OS))
+                .map(|b| b.name)
+                .collect()
+        )
+    );
+    let _ = writeln!(
+        s,
+        "# Ariel OS: repository and pinned commit (scripts/ariel-os.sh)."
+    );
+    let _ = writeln!(s, "CATALOG_ARIEL_OS_GIT := {}", ARIEL_OS_SOURCE.git);
+    let _ = writeln!(s, "CATALOG_ARIEL_OS_COMMIT := {}", ARIEL_OS_SOURCE.commit);
     let _ = writeln!(s, "# Suites.");
     let _ = writeln!(
         s,
@@ -101,8 +133,53 @@ pub fn make() -> String {
     s
 }
 
-/// `laze-project.yml`: builders are the boards with firmware, apps the
-/// firmware builds.
+/// `laze-project.yml`: the Ariel OS laze project (imports Ariel OS, and
+/// the applications of `ariel/laze.yml`).
+pub fn ariel_project() -> String {
+    std::format!("# {DO_NOT_EDIT}\n{ARIEL_PROJECT}")
+}
+
+/// `ariel/laze.yml`: one Ariel OS application per firmware build.
+pub fn ariel_apps() -> String {
+    let mut s = std::format!("# {DO_NOT_EDIT}\n{ARIEL_CELL}apps:\n");
+    for (i, b) in BUILDS.iter().enumerate() {
+        let serves: Vec<&str> = b.serves().collect();
+        let help = match b.adapter {
+            None => String::from("no runtime, the footprint baseline"),
+            Some(a) => std::format!("the {a} adapter; serves {}", serves.join(", ")),
+        };
+        let _ = write!(
+            s,
+            "  - name: {}\n    help: {}\n    selects:\n      - trevm-cell\n",
+            b.name,
+            yaml_str(&help)
+        );
+        if b.env.toolchain.is_some() {
+            // Ariel OS's own pinned nightly.
+            s.push_str("      - nightly\n");
+        }
+        s.push_str("    env:\n      global:\n");
+        if let Some(adapter) = b.adapter {
+            let _ = writeln!(s, "        FEATURES: [{adapter}]");
+            let _ = writeln!(s, "        RUNTIMES: [{}]", serves.join(", "));
+        }
+        let dir = match b.env.target_dir {
+            Some(d) => std::format!("cargo-{d}"),
+            None => String::from("cargo"),
+        };
+        let _ = writeln!(s, "        TREVM_CARGO_DIR: {dir}");
+        if let Some(flags) = b.env.rustflags {
+            let _ = writeln!(s, "        RUSTFLAGS: [{}]", yaml_str(flags));
+        }
+        if i + 1 < BUILDS.len() {
+            s.push('\n');
+        }
+    }
+    s
+}
+
+/// `firmware/laze-project.yml`: the bare-metal firmwares; builders are the
+/// boards with bare-metal firmware, apps the firmware builds.
 pub fn laze() -> String {
     let mut s = String::new();
     let _ = writeln!(s, "# {DO_NOT_EDIT}");
@@ -110,7 +187,7 @@ pub fn laze() -> String {
     s.push_str("\nbuilders:\n");
     for b in BOARDS
         .iter()
-        .filter(|b| b.has_firmware() && b.rustup_target)
+        .filter(|b| b.has_firmware() && b.rustup_target && b.runs(&BARE))
     {
         let _ = write!(
             s,
@@ -163,9 +240,14 @@ fn env_lines(s: &mut String, env: &BuildEnv) {
         let _ = writeln!(s, "        CARGO_ENV:\n          - 'RUSTFLAGS=\"{flags}\"'");
     }
     if let Some(dir) = env.target_dir {
-        let _ = writeln!(s, "        TARGET_DIR: target/{dir}");
+        let _ = writeln!(s, "        TARGET_DIR: ../target/{dir}");
     }
 }
 
-/// The hand-written part of `laze-project.yml`: how laze calls cargo.
+/// The hand-written part of `firmware/laze-project.yml`: how laze calls
+/// cargo.
 const LAZE_CONTEXT: &str = include_str!("laze-context.yml");
+/// The hand-written `laze-project.yml`: the Ariel OS import.
+const ARIEL_PROJECT: &str = include_str!("laze-ariel-project.yml");
+/// The hand-written part of `ariel/laze.yml`: what every cell selects.
+const ARIEL_CELL: &str = include_str!("laze-ariel-cell.yml");

@@ -9,6 +9,8 @@
 //! - [`board`]: the boards (target, access, RAM and flash budgets, clock,
 //!   the real board a stand-in stands for, the paper's board it is compared
 //!   with), and the paper's own boards;
+//! - [`os`]: the operating systems a firmware runs on (bare metal, Ariel
+//!   OS at its pinned commit);
 //! - [`profile`]: the memory profiles: how a firmware splits RAM between
 //!   its stack and its heap (this harness's layout, and the paper's);
 //! - [`suite`]: the benchmark suites, their ABI and where their modules come
@@ -32,6 +34,7 @@ extern crate std;
 
 pub mod board;
 pub mod failure;
+pub mod os;
 pub mod profile;
 pub mod runtime;
 pub mod suite;
@@ -45,6 +48,7 @@ pub mod results;
 
 pub use board::{Board, BOARDS};
 pub use failure::{Kind, Stage};
+pub use os::{Os, OSES};
 pub use profile::{Layout, Profile, PROFILES};
 pub use runtime::{FirmwareBuild, RuntimeVariant, BUILDS, NO_RUNTIME, RUNTIMES};
 pub use suite::{Suite, SUITES};

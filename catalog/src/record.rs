@@ -103,6 +103,11 @@ pub struct Meta {
     pub toolchain: String,
     /// Board name.
     pub board: String,
+    /// The operating system the firmware runs on (`bare`, `ariel-os`;
+    /// records from before the OS axis, without it, are `bare`). Ariel OS
+    /// records also carry `ariel_os_commit`.
+    #[serde(default = "bare_os")]
+    pub os: String,
     /// Ran under QEMU.
     pub emulated: bool,
     /// What the clock counts.
@@ -117,6 +122,10 @@ pub struct Meta {
     /// build, the QEMU machine, the suite's upstream, ...).
     #[serde(flatten)]
     pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+fn bare_os() -> String {
+    crate::os::BARE.name.into()
 }
 
 /// One cell's result: the unit of the results format.
@@ -172,8 +181,18 @@ impl Record {
             meta: Meta {
                 tool: TOOL.into(),
                 board: board.into(),
+                os: bare_os(),
                 ..Meta::default()
             },
+        }
+    }
+
+    /// The operating system the firmware ran on (`bare` when unset).
+    pub fn os(&self) -> &str {
+        if self.meta.os.is_empty() {
+            crate::os::BARE.name
+        } else {
+            &self.meta.os
         }
     }
 

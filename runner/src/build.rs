@@ -283,7 +283,7 @@ fn status(mut c: Command, what: &str) -> Result<()> {
     }
 }
 
-fn copy(from: &std::path::Path, to: &std::path::Path) -> Result<()> {
+pub(crate) fn copy(from: &std::path::Path, to: &std::path::Path) -> Result<()> {
     if let Some(dir) = to.parent() {
         std::fs::create_dir_all(dir)
             .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;

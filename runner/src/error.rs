@@ -80,6 +80,20 @@ pub enum Error {
     /// The toolchain a board's firmware needs is not installed.
     #[error("{0}")]
     Toolchain(String),
+    /// Ariel OS is not reachable here (no `ARIEL_OS_SRC`, no offline kit,
+    /// no GitHub): the message says how to get it.
+    #[error("{0}")]
+    ArielOsMissing(String),
+    /// A board that has no firmware for the operating system asked for.
+    #[error("`{board}` has no {os} firmware: use --os {choose}")]
+    WrongOs {
+        /// The board given.
+        board: String,
+        /// The OS asked for.
+        os: String,
+        /// The OSes it has, `|`-separated.
+        choose: String,
+    },
     /// The emulator of an emulated board is not installed.
     #[error("{program} is not installed: run `make setup` (Debian package {package})")]
     Emulator {
@@ -131,6 +145,7 @@ impl Error {
                 | Error::UnknownSuite { .. }
                 | Error::UnknownProfile { .. }
                 | Error::WrongBoard { .. }
+                | Error::WrongOs { .. }
                 | Error::ProbeSelector(_)
         )
     }

@@ -154,7 +154,7 @@ pub fn dwt_start() {
 pub fn dwt_cycles() -> u64 {
     let ticks = systick_ticks();
     let low = cortex_m::peripheral::DWT::cycle_count().wrapping_sub(DWT_ORIGIN.load(Relaxed));
-    super::extend32(ticks, low)
+    trevm_bench::Clock::extend32(ticks, low)
 }
 
 #[allow(dead_code)] // boards use either the QEMU or the hardware parts

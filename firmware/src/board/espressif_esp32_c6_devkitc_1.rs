@@ -12,6 +12,10 @@ use esp_hal::clock::CpuClock;
 use esp_hal::time::Instant;
 use trevm_bench::Clock;
 
+/// The module slot's flash mapping (shared with the Ariel OS firmware).
+#[path = "esp32c6_slot.rs"]
+mod slot;
+
 esp_bootloader_esp_idf::esp_app_desc!();
 
 /// Board name in results.
@@ -30,9 +34,6 @@ pub const CLOCK: Clock = Clock {
 
 unsafe extern "C" {
     static __trevm_stack_top: u8;
-    static __trevm_slot_start: u8;
-    static __trevm_slot_end: u8;
-    static __trevm_slot_load: u8;
     static __stack_chk_guard: u32;
 }
 
@@ -99,35 +100,7 @@ fn cycles() -> u64 {
     let us = Instant::now().duration_since_epoch().as_micros();
     let estimate = us.saturating_sub(u64::from(ORIGIN_US.load(Relaxed))) * MHZ;
     let low = pccr().wrapping_sub(ORIGIN_CYCLES.load(Relaxed));
-    crate::arch::extend32(estimate, low)
-}
-
-/// The C6's flash MMU: 256 entries of 64 KiB pages for the virtual range
-/// 0x42000000..0x43000000 (SPI0 MMU_ITEM_INDEX/CONTENT; an entry is the
-/// physical page number with bit 9 "valid").
-const MMU_ITEM_CONTENT: *mut u32 = 0x6000_237C as *mut u32;
-const MMU_ITEM_INDEX: *mut u32 = 0x6000_2380 as *mut u32;
-const MMU_VALID: u32 = 1 << 9;
-const MMU_PAGE: usize = 0x1_0000;
-const MMU_VADDR: usize = 0x4200_0000;
-
-/// Maps the module slot's flash pages at `__trevm_slot_start`: the
-/// second-stage bootloader maps only the app's own segments.
-fn map_slot() {
-    let start = (&raw const __trevm_slot_start) as usize;
-    let end = (&raw const __trevm_slot_end) as usize;
-    let flash = (&raw const __trevm_slot_load) as usize;
-    for (i, vaddr) in (start..end).step_by(MMU_PAGE).enumerate() {
-        let entry = ((vaddr - MMU_VADDR) / MMU_PAGE) as u32;
-        let page = (flash / MMU_PAGE + i) as u32;
-        // SAFETY: entries of a virtual range nothing else uses (see the
-        // linker script); the slot was never read before, so no cache line
-        // holds stale data for it.
-        unsafe {
-            MMU_ITEM_INDEX.write_volatile(entry);
-            MMU_ITEM_CONTENT.write_volatile(page | MMU_VALID);
-        }
-    }
+    trevm_bench::Clock::extend32(estimate, low)
 }
 
 /// Clocks to 160 MHz (esp-hal turns the watchdogs off), the cycle counter,
@@ -142,7 +115,7 @@ pub fn init() {
         Relaxed,
     );
     ORIGIN_CYCLES.store(pccr(), Relaxed);
-    map_slot();
+    slot::map();
 }
 
 /// Ends the program: the host has read the last line (`bye`); the core

@@ -60,6 +60,13 @@ fn usage() -> ! {
 
 /// Entry point of the host board.
 pub fn main() {
+    main_as("host")
+}
+
+/// Entry point of a board whose cells are processes on the build machine
+/// (`host`, and `ariel-native`, whose firmware is an Ariel OS application
+/// that includes this file): `board` is the name its records carry.
+pub fn main_as(board: &'static str) {
     now_ns();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -83,6 +90,9 @@ pub fn main() {
                 }
             }
         }
+        // Preparing modules needs the runtimes' compilers (`prepare`), which
+        // only the host board compiles in.
+        #[cfg(feature = "board-host")]
         ["prepare", label, width, input, output] => {
             let width: u32 = width.parse().unwrap_or_else(|_| usage());
             let wasm = std::fs::read(input).unwrap_or_else(|e| {
@@ -130,7 +140,7 @@ pub fn main() {
                 ..Limits::HOST
             };
             let board = Board {
-                name: "host",
+                name: board,
                 clock: CLOCK,
                 heap,
                 limits,

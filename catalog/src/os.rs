@@ -1,0 +1,71 @@
+//! Operating systems a firmware runs on: bare metal (this harness's own
+//! start-up, heap and RTT, `firmware/`) or Ariel OS (the same cell code as
+//! an Ariel OS application, `ariel/`, built with laze). Every record says
+//! which (`meta.os`), and for Ariel OS at which commit.
+
+/// One operating system.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Os {
+    /// Name on the command line (`--os`, `OS=`) and in `meta.os`.
+    pub name: &'static str,
+    /// What it is, in one line.
+    pub description: &'static str,
+    /// Where its firmware comes from.
+    pub kind: OsKind,
+}
+
+/// How a firmware for an OS is made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OsKind {
+    /// `trevm-firmware` (cargo, in this workspace): our start-up code.
+    Bare,
+    /// `trevm-ariel`, an Ariel OS application built by laze.
+    ArielOs,
+}
+
+/// Bare metal.
+pub const BARE: Os = Os {
+    name: "bare",
+    description: "bare metal: this harness's start-up, heap and RTT (firmware/)",
+    kind: OsKind::Bare,
+};
+
+/// Ariel OS.
+pub const ARIEL_OS: Os = Os {
+    name: "ariel-os",
+    description: "Ariel OS: the cell code as an Ariel OS application (ariel/), built by laze",
+    kind: OsKind::ArielOs,
+};
+
+/// Every OS, in table order.
+pub const OSES: &[Os] = &[BARE, ARIEL_OS];
+
+/// The Ariel OS every Ariel OS firmware is built with: the paper's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ArielOsSource {
+    /// Git repository.
+    pub git: &'static str,
+    /// The pinned commit.
+    pub commit: &'static str,
+    /// `git describe` of that commit.
+    pub describe: &'static str,
+}
+
+/// Ariel OS at the commit the paper's firmware used (issue 12).
+pub const ARIEL_OS_SOURCE: ArielOsSource = ArielOsSource {
+    git: "https://github.com/ariel-os/ariel-os",
+    commit: "90f41cfe52c86c96b09b276b44e1a40e14733058",
+    describe: "v0.5.0-123-g90f41cfe",
+};
+
+/// The OS called `name`.
+pub fn find(name: &str) -> Option<&'static Os> {
+    OSES.iter().find(|o| o.name == name)
+}
+
+impl Os {
+    /// Whether this is Ariel OS.
+    pub const fn is_ariel(&self) -> bool {
+        matches!(self.kind, OsKind::ArielOs)
+    }
+}

@@ -1,0 +1,150 @@
+//! Ariel OS firmwares: found, built with laze, and kept beside the
+//! bare-metal ones.
+//!
+//! The firmware is the `trevm-ariel` application (`ariel/`): one laze app per
+//! firmware build of the catalog (`ariel/laze.yml`), one laze builder per
+//! board (`Board::ariel_builder`, Ariel OS's own board names). Ariel OS is
+//! found by `scripts/ariel-os.sh` (ARIEL_OS_SRC, the offline kit at
+//! `../shared/ariel-os`, or GitHub at the pinned commit); when none is
+//! reachable every Ariel OS command stops with [`Error::ArielOsMissing`],
+//! which says how to get it, and bare metal keeps working.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use trevm_catalog::board::Board;
+use trevm_catalog::runtime::FirmwareBuild;
+
+use crate::build::{build_error_summary, copy};
+use crate::error::{Error, Result};
+use crate::workspace;
+
+/// The folder of a board's Ariel OS firmwares:
+/// `build/firmware/<board>/ariel-os/`.
+pub fn firmware_dir(board: &str) -> PathBuf {
+    workspace::build_dir()
+        .join("firmware")
+        .join(board)
+        .join(trevm_catalog::os::ARIEL_OS.name)
+}
+
+/// Where the Ariel OS firmware `build` of `board` is kept once built
+/// (`.elf`; on `native` an executable that runs cells as processes).
+pub fn firmware_path(board: &str, build: &FirmwareBuild) -> PathBuf {
+    firmware_dir(board).join(format!("{}.elf", build.name))
+}
+
+/// Whether Ariel OS can be had here ([`Error::ArielOsMissing`] says how to
+/// get it when not), and laze to build with it.
+pub fn check() -> Result<()> {
+    let root = workspace::root();
+    let out = Command::new("bash")
+        .arg(root.join("scripts/ariel-os.sh"))
+        .arg("check")
+        .current_dir(&root)
+        .output()
+        .map_err(|e| Error::io("running scripts/ariel-os.sh", e))?;
+    if !out.status.success() {
+        return Err(Error::ArielOsMissing(
+            String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        ));
+    }
+    if Command::new("laze").arg("--version").output().is_err() {
+        return Err(Error::Toolchain(
+            "laze, which builds the Ariel OS firmwares, is not installed: run `make setup` \
+             (or `cargo install laze --locked`)"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Builds the Ariel OS firmware `build` for `board` with laze, copies it to
+/// [`firmware_path`] and returns that path. `quiet` keeps laze's and
+/// cargo's output in the error instead of on the terminal (a firmware that
+/// does not fit the chip fails here, with the linker's words).
+pub fn firmware(board: &Board, build: &FirmwareBuild, quiet: bool) -> Result<PathBuf> {
+    let builder = board.ariel_builder.ok_or_else(|| Error::WrongBoard {
+        board: board.name.into(),
+        why: "has no Ariel OS firmware",
+        choose: crate::select::board_names(|b| b.ariel_builder.is_some()),
+    })?;
+    check()?;
+    let root = workspace::root();
+    let mut c = Command::new("laze");
+    c.current_dir(&root)
+        .args(["build", "--global", "-b", builder, "-a", build.name]);
+    // laze calls cargo itself, with Ariel OS's settings: none of ours.
+    for var in [
+        "RUSTFLAGS",
+        "CARGO_ENCODED_RUSTFLAGS",
+        "CARGO_TARGET_DIR",
+        "CARGO_BUILD_TARGET",
+        crate::build::PROFILE_VAR,
+    ] {
+        c.env_remove(var);
+    }
+    let what = format!("the Ariel OS `{}` firmware for {}", build.name, board.name);
+    let out = if quiet {
+        c.output()
+    } else {
+        c.status().map(|status| std::process::Output {
+            status,
+            stdout: Vec::new(),
+            stderr: Vec::new(),
+        })
+    }
+    .map_err(|e| {
+        Error::Toolchain(format!(
+            "cannot run laze for {what}: {e} (`make setup` installs it)"
+        ))
+    })?;
+    if !out.status.success() {
+        let mut text = String::from_utf8_lossy(&out.stderr).into_owned();
+        text.push_str(&String::from_utf8_lossy(&out.stdout));
+        let detail = if quiet {
+            build_error_summary(&text)
+        } else {
+            "laze ended with an error; its output above says why".into()
+        };
+        return Err(Error::Build { what, detail });
+    }
+    let built = built_elf(&root, builder, build.name).ok_or_else(|| Error::Build {
+        what: what.clone(),
+        detail: format!(
+            "laze succeeded but left no build/bin/{builder}/cargo/*/release/{}",
+            build.name
+        ),
+    })?;
+    let dest = firmware_path(board.name, build);
+    copy(&built, &dest)?;
+    Ok(dest)
+}
+
+/// Where laze leaves an Ariel OS app: `build/bin/<builder>/cargo/<rust
+/// target>/release/<app>` (the newest, if several targets have one).
+fn built_elf(root: &Path, builder: &str, app: &str) -> Option<PathBuf> {
+    let cargo = root.join("build/bin").join(builder).join("cargo");
+    std::fs::read_dir(cargo)
+        .ok()?
+        .flatten()
+        .map(|e| e.path().join("release").join(app))
+        .filter(|p| p.is_file())
+        .max_by_key(|p| p.metadata().and_then(|m| m.modified()).ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ariel_firmware_lives_beside_the_bare_metal_ones() {
+        let wasmi = trevm_catalog::runtime::build_for("wasmi").unwrap();
+        let p = firmware_path("nrf52840dk", wasmi);
+        assert!(
+            p.ends_with("firmware/nrf52840dk/ariel-os/wasmi.elf"),
+            "{}",
+            p.display()
+        );
+    }
+}
