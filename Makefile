@@ -12,8 +12,13 @@ SUITE   ?= own
 # (a 64 KiB stack, the rest of RAM the heap) or `paper` (the paper's Ariel OS
 # layout). Runs of another profile than `default` go to a file of their own.
 PROFILE ?= default
-RUN_NAME = $(BOARD)$(if $(filter-out default,$(PROFILE)),-$(PROFILE))
-OUT     ?= results/runs/$(RUN_NAME).jsonl
+# The operating system of the firmwares (catalog/src/os.rs): `bare` or
+# `ariel-os`; empty: the board's default (Ariel OS on the real boards, bare
+# metal on the QEMU boards, Ariel OS on ariel-native).
+OS      ?=
+# Results file; empty: the runner's default, results/runs/<board>[-<os>][-<profile>].jsonl
+# (the OS when not bare metal on a board with both, the profile when not default).
+OUT     ?=
 TIMEOUT ?= 120
 REPORT  ?= report
 RESULTS ?= $(wildcard results/runs/*.jsonl)
@@ -44,11 +49,12 @@ CARGO   := cargo
 RUNNER  := $(CARGO) run --quiet --release -p trevm-runner --bin trevm --
 ANALYSIS := $(CARGO) run --quiet --release -p trevm-analysis --bin trevm-analysis --
 
-.PHONY: help catalog setup workloads suites host-programs firmware smoke-firmware laze-cell size size-check bench plan test reproduce report compare list clean
+.PHONY: help catalog setup workloads suites host-programs firmware ariel-firmware smoke-firmware laze-cell size size-check bench plan test reproduce report compare list clean
 
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(firstword $(MAKEFILE_LIST)) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
-	@echo "  variables: BOARD=$(BOARD) RUNTIME=<a,b> SUITE=$(subst $(eval) ,|,$(CATALOG_SUITES))|all PROFILE=$(subst $(eval) ,|,$(CATALOG_PROFILES)) OUT=<file.jsonl> TIMEOUT=<s>"
+	@echo "  variables: BOARD=$(BOARD) RUNTIME=<a,b> SUITE=$(subst $(eval) ,|,$(CATALOG_SUITES))|all PROFILE=$(subst $(eval) ,|,$(CATALOG_PROFILES)) OS=$(subst $(eval) ,|,$(CATALOG_OSES)) (default: the board's) OUT=<file.jsonl> TIMEOUT=<s>"
+	@echo "  Ariel OS boards: $(CATALOG_ARIEL_BOARDS) (Ariel OS $(CATALOG_ARIEL_OS_COMMIT); scripts/ariel-os.sh finds it)"
 	@echo "  boards: $(CATALOG_BOARDS)"
 	@echo "  runtimes: $(CATALOG_RUNTIMES)"
 	@echo "  native C suites: TREVM_NATIVE_C=all|<suite>[/<name>],... (default: none; bench/plan/host-programs with a C SUITE pass all after make suites)"
@@ -70,8 +76,14 @@ suites: setup ## CoreMark + Embench as Wasm from pinned upstream [COREMARK_SRC=d
 host-programs: setup ## build the host board's cell programs (all runtime variants) [SUITE=..: a C suite compiles the built C suites into native]
 	TREVM_NATIVE_C="$(native_c)" $(RUNNER) build --board host
 
-firmware: setup ## build a board's firmwares: BOARD=qemu-m33 [RUNTIME=a,b] [PROFILE=paper]
-	$(RUNNER) build --board $(BOARD) --profile $(PROFILE) $(if $(RUNTIME),--runtime $(RUNTIME))
+firmware: setup ## build a board's firmwares: BOARD=qemu-m33 [RUNTIME=a,b] [PROFILE=paper] [OS=bare|ariel-os]
+	$(RUNNER) build --board $(BOARD) --profile $(PROFILE) $(if $(OS),--os $(OS)) $(if $(RUNTIME),--runtime $(RUNTIME))
+
+# The Ariel OS programs the Ariel OS test runs on ariel-native (runner/tests/ariel_native.rs).
+ARIEL_RUNTIMES := wasmi,wamr,native
+ariel-firmware: setup ## the Ariel OS programs of ariel-native the test needs (skipped, saying how to get Ariel OS, when it is not reachable)
+	@if bash scripts/ariel-os.sh check; then $(RUNNER) build --board ariel-native --runtime $(ARIEL_RUNTIMES); \
+	else echo "ariel-firmware: skipped: Ariel OS is not reachable (see above)"; fi
 
 # What `make test` runs on the emulated boards (runner/tests/qemu_boards.rs).
 SMOKE_BOARDS   := $(CATALOG_EMULATED_BOARDS)
@@ -84,29 +96,34 @@ smoke-firmware: setup ## the firmwares the QEMU smoke test needs
 	for b in $(SMOKE_BOARDS); do $(RUNNER) build --board $$b --runtime $(SMOKE_RUNTIMES) || exit 1; done
 	$(RUNNER) build --board $(CASES_BOARD)
 
-size: setup ## footprint records of every firmware of BOARD [RUNTIME=a,none] [PROFILE=paper] (default OUT results/runs/<board>[-<profile>]-size.jsonl)
-	$(RUNNER) size --board $(BOARD) --profile $(PROFILE) $(if $(filter-out results/runs/$(RUN_NAME).jsonl,$(OUT)),--out $(OUT)) $(if $(RUNTIME),--runtime $(RUNTIME))
+size: setup ## footprint records of every firmware of BOARD [RUNTIME=a,none] [PROFILE=paper] [OS=bare|ariel-os] (default OUT results/runs/<board>[-<os>][-<profile>]-size.jsonl)
+	$(RUNNER) size --board $(BOARD) --profile $(PROFILE) $(if $(OS),--os $(OS)) $(if $(OUT),--out $(OUT)) $(if $(RUNTIME),--runtime $(RUNTIME))
 
-# One firmware cell built through laze (Ariel OS's build tool).
-LAZE_BOARD ?= qemu-m33
+# One Ariel OS firmware cell built with laze, as any Ariel OS app.
+LAZE_BOARD ?= nrf52840dk
 LAZE_APP   ?= wasmi
-laze-cell: setup ## build one firmware cell through laze [LAZE_BOARD=qemu-m33] [LAZE_APP=wasmi]
+laze-cell: setup ## build one Ariel OS firmware cell with laze [LAZE_BOARD=nrf52840dk] [LAZE_APP=wasmi]
 	bash scripts/laze-cell.sh $(LAZE_BOARD) $(LAZE_APP)
 
-# The footprint gate: fresh footprints of SIZE_BOARDS against results/baseline/.
+# The footprint gate: fresh footprints of SIZE_BOARDS (bare metal) and
+# SIZE_ARIEL_BOARDS (Ariel OS, when Ariel OS is reachable) against results/baseline/.
 SIZE_BOARDS ?= $(CATALOG_FIRMWARE_BOARDS)
+SIZE_ARIEL_BOARDS ?= $(filter-out ariel-native,$(CATALOG_ARIEL_BOARDS))
 SIZE_RUNTIMES ?=
-size-check: setup ## footprint gate: make size for SIZE_BOARDS into build/size/, compared with results/baseline/ [THRESHOLD=1.0]
+size-check: setup ## footprint gate: make size for SIZE_BOARDS (bare) and SIZE_ARIEL_BOARDS (Ariel OS) into build/size/, compared with results/baseline/ [THRESHOLD=1.0]
 	rm -rf build/size && mkdir -p build/size
 	# The baselines' builds: no C suites in `native`, whatever TREVM_NATIVE_C says.
-	for b in $(SIZE_BOARDS); do TREVM_NATIVE_C=none $(RUNNER) size --board $$b --out build/size/$$b-size.jsonl $(if $(SIZE_RUNTIMES),--runtime $(SIZE_RUNTIMES)) || exit 1; done
-	$(ANALYSIS) size-check --baseline-dir results/baseline --current-dir build/size --threshold $(THRESHOLD) $(foreach b,$(SIZE_BOARDS),--board $(b))
+	for b in $(SIZE_BOARDS); do TREVM_NATIVE_C=none $(RUNNER) size --board $$b --os bare --out build/size/$$b-size.jsonl $(if $(SIZE_RUNTIMES),--runtime $(SIZE_RUNTIMES)) || exit 1; done
+	@if [ -n "$(SIZE_ARIEL_BOARDS)" ] && bash scripts/ariel-os.sh check; then \
+	  for b in $(SIZE_ARIEL_BOARDS); do TREVM_NATIVE_C=none $(RUNNER) size --board $$b --os ariel-os --out build/size/$$b-ariel-os-size.jsonl $(if $(SIZE_RUNTIMES),--runtime $(SIZE_RUNTIMES)) || exit 1; done; \
+	else echo "size-check: the Ariel OS footprints are skipped: Ariel OS is not reachable (see above)"; fi
+	$(ANALYSIS) size-check --baseline-dir results/baseline --current-dir build/size --threshold $(THRESHOLD)
 
-bench: setup ## run the matrix: BOARD=host [RUNTIME=..] [SUITE=..] [PROFILE=paper] [OUT=..] [PROBE=VID:PID[:SERIAL]]
-	TREVM_NATIVE_C="$(native_c)" $(RUNNER) bench --board $(BOARD) --profile $(PROFILE) --suite $(SUITE) --out $(OUT) --timeout $(TIMEOUT) $(if $(RUNTIME),--runtime $(RUNTIME)) $(if $(PROBE),--probe $(PROBE))
+bench: setup ## run the matrix: BOARD=host [RUNTIME=..] [SUITE=..] [PROFILE=paper] [OS=bare|ariel-os] [OUT=..] [PROBE=VID:PID[:SERIAL]]
+	TREVM_NATIVE_C="$(native_c)" $(RUNNER) bench --board $(BOARD) --profile $(PROFILE) $(if $(OS),--os $(OS)) --suite $(SUITE) $(if $(OUT),--out $(OUT)) --timeout $(TIMEOUT) $(if $(RUNTIME),--runtime $(RUNTIME)) $(if $(PROBE),--probe $(PROBE))
 
-plan: setup ## a real board's plan without a probe: BOARD=rpi-pico2-w [RUNTIME=..] [SUITE=..] [PROFILE=paper]
-	TREVM_NATIVE_C="$(native_c)" $(RUNNER) bench --board $(BOARD) --profile $(PROFILE) --suite $(SUITE) --dry-run $(if $(RUNTIME),--runtime $(RUNTIME))
+plan: setup ## a real board's plan without a probe: BOARD=rpi-pico2-w [RUNTIME=..] [SUITE=..] [PROFILE=paper] [OS=bare|ariel-os]
+	TREVM_NATIVE_C="$(native_c)" $(RUNNER) bench --board $(BOARD) --profile $(PROFILE) $(if $(OS),--os $(OS)) --suite $(SUITE) --dry-run $(if $(RUNTIME),--runtime $(RUNTIME))
 
 list: ## runtime variants, suites and what is built
 	$(RUNNER) list
@@ -115,8 +132,14 @@ list: ## runtime variants, suites and what is built
 # (all of them: `make size-check`).
 CI_SIZE_RUNTIMES := none,wasmi,wamr
 
-test: setup workloads host-programs smoke-firmware laze-cell ## the test suite (what CI runs), then the footprint gate on the smoke builds
+test: setup workloads host-programs smoke-firmware ariel-firmware ## the test suite (what CI runs), then the footprint gate on the smoke builds
 	$(CARGO) test --release --workspace
+	# Ariel OS: cells on ariel-native, and one real-board cell built with laze
+	# as an Ariel OS user would (both skipped, saying why, without Ariel OS).
+	@if bash scripts/ariel-os.sh check; then \
+	  $(CARGO) test --release -p trevm-runner --test ariel_native -- --ignored && \
+	  bash scripts/laze-cell.sh $(LAZE_BOARD) $(LAZE_APP); \
+	else echo "test: the Ariel OS tests are skipped: Ariel OS is not reachable (see above)"; fi
 	# One test thread: these tests measure a process-wide allocator (they are
 	# serialised by a lock anyway), and other test threads starting up would
 	# add allocations of their own to the leak checks.

@@ -1,7 +1,8 @@
 //! Writes `trevm-ariel.x`, the linker script fragment the microcontroller
 //! builds add to Ariel OS's (laze's `trevm-mcu` module passes
 //! `-Ttrevm-ariel.x`): the module slot at the end of flash, its size from
-//! the catalog's board, and a check that the firmware stays below it.
+//! the catalog's board, and a check that the firmware stays below it; and
+//! links the C library for the C runtimes.
 
 use std::env;
 use std::path::PathBuf;
@@ -52,4 +53,14 @@ fn main() {
     let out = PathBuf::from(env::var("OUT_DIR").unwrap());
     std::fs::write(out.join("trevm-ariel.x"), script).unwrap();
     println!("cargo:rustc-link-search={}", out.display());
+    // The C runtimes need a C library, as in the bare-metal firmware
+    // (firmware/build.rs): newlib-nano on Arm, picolibc on RV32.
+    if ["WAMR", "WASM3", "NATIVE"]
+        .iter()
+        .any(|f| env::var_os(format!("CARGO_FEATURE_{f}")).is_some())
+    {
+        use trevm_build_support::{libc, OrFail, Target};
+        let target = Target::cargo().or_fail("trevm-ariel");
+        libc::link(target).or_fail("trevm-ariel");
+    }
 }

@@ -12,7 +12,7 @@ pkg_ok() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok i
 
 PKGS=(qemu-system-arm qemu-system-misc clang-14 lld-14 libclang-14-dev gcc-arm-none-eabi libnewlib-arm-none-eabi
       gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf wabt binaryen libudev-dev pkg-config
-      gdb-multiarch fonts-dejavu-core
+      gdb-multiarch fonts-dejavu-core ninja-build
       emscripten wasi-libc libclang-rt-14-dev-wasm32)  # the last three: `make suites`
 for p in "${PKGS[@]}"; do pkg_ok "$p" || need_apt+=("$p"); done
 
@@ -48,5 +48,18 @@ if rustup toolchain list | grep -q '^nightly'; then
   done
 else
   echo "setup: warning: no nightly toolchain; the wasefire variant will be missing"
+fi
+# laze, the build tool of Ariel OS (the Ariel OS firmwares), from crates.io.
+LAZE_VERSION=0.1.39
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+laze_ok() {
+  have laze || return 1
+  local v
+  v=$(laze --version | awk '{print $2}')
+  [ "$(printf '%s\n%s\n' "$LAZE_VERSION" "$v" | sort -V | head -n1)" = "$LAZE_VERSION" ]
+}
+if ! laze_ok; then
+  echo "setup: installing laze $LAZE_VERSION from crates.io (a few minutes)"
+  cargo install laze --locked --version "$LAZE_VERSION"
 fi
 echo "setup: ok"

@@ -206,7 +206,7 @@ impl VersionSet {
             distinct
         };
         ds.iter()
-            .any(|(k, _)| k.board == board && look.iter().any(|m| m.variant == k.runtime))
+            .any(|(k, _)| k.is_on(board) && look.iter().any(|m| m.variant == k.runtime))
     }
 }
 
@@ -238,7 +238,7 @@ pub fn split_by_profile(
 /// labels in `runtimes`, relabelled with the paper's labels.
 pub fn translate(ds: &Dataset, board: &str, set: &VersionSet, runtimes: &[String]) -> Dataset {
     let mut out = Dataset::default();
-    for (k, r) in ds.iter().filter(|(k, _)| k.board == board) {
+    for (k, r) in ds.iter().filter(|(k, _)| k.is_on(board)) {
         let Some(m) = set
             .members
             .iter()
@@ -257,7 +257,7 @@ pub fn translate(ds: &Dataset, board: &str, set: &VersionSet, runtimes: &[String
 pub fn restrict(ds: &Dataset, board: &str, runtimes: &[String]) -> Dataset {
     Dataset::from_records(
         ds.iter()
-            .filter(|(k, _)| k.board == board && runtimes.contains(&k.runtime))
+            .filter(|(k, _)| k.is_on(board) && runtimes.contains(&k.runtime))
             .map(|(_, r)| r.clone()),
     )
 }
@@ -298,7 +298,9 @@ impl Context {
             profile: profile.to_string(),
             runtimes: runtimes.to_vec(),
             reference: reference.to_string(),
-            emulated: trevm_catalog::board::find(ours_board).is_some_and(|b| b.emulated()),
+            emulated: crate::platform::Platform::parse(ours_board)
+                .catalog_board()
+                .is_some_and(|b| b.emulated()),
         }
     }
 }

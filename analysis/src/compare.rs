@@ -1,7 +1,11 @@
 //! Regression gate: compares a current results file with a baseline.
 //!
 //! Quantities compared:
-//! * footprint records (`suite == "footprint"`), per (board, runtime):
+//! Cells are matched by their whole key, OS included: a board's bare-metal
+//! and Ariel OS firmware are compared each with its own baseline, never
+//! with each other; lines name the platform (`nrf52840dk-ariel-os`).
+//!
+//! * footprint records (`suite == "footprint"`), per (board, OS, runtime):
 //!   **flash** = `text + rodata + data` and **static RAM** = `data + bss`;
 //! * run records, per (board, runtime, suite, workload): **peak heap**
 //!   (`peak_heap`);
@@ -16,11 +20,14 @@
 //! not fail the gate. Comparing two files with nothing in common is an input
 //! error ([`GateError::NothingCompared`]).
 
-use crate::dataset::{sum_value, Dataset, Key, Value};
+use crate::dataset::{sort_boards, sum_value, Dataset, Key, Value};
+use crate::platform::Platform;
 use crate::record::Record;
 use crate::tables::fmt_num;
 use std::collections::BTreeSet;
 use std::fmt::{self, Write as _};
+use std::path::{Path, PathBuf};
+use trevm_catalog::os::BARE;
 
 /// Default growth threshold, percent.
 pub const DEFAULT_THRESHOLD_PCT: f64 = 1.0;
@@ -231,8 +238,7 @@ pub fn compare(
     let mut changes = Vec::new();
     let mut compared_any = false;
     for key in keys {
-        let b = baseline.get(&key.board, &key.runtime, &key.suite, &key.workload);
-        let c = current.get(&key.board, &key.runtime, &key.suite, &key.workload);
+        let (b, c) = (baseline.get_key(&key), current.get_key(&key));
         let whole = |verdict, detail: String| Change {
             key: key.clone(),
             quantity: None,
@@ -386,7 +392,7 @@ impl GateReport {
             };
             rows.push([
                 c.verdict.label().to_string(),
-                c.key.board.clone(),
+                c.key.platform_name(),
                 c.key.runtime.clone(),
                 cell,
                 c.quantity
@@ -439,7 +445,7 @@ impl GateReport {
                 reg.iter()
                     .map(|c| format!(
                         "{}/{} {}{}",
-                        c.key.board,
+                        c.key.platform_name(),
                         c.key.runtime,
                         c.quantity.map(|q| q.label()).unwrap_or("cell"),
                         c.percent()
@@ -454,21 +460,119 @@ impl GateReport {
     }
 }
 
-/// File name of the committed size baseline of a board:
-/// `<dir>/<board>-size.jsonl`.
-pub fn baseline_path(dir: &std::path::Path, board: &str) -> std::path::PathBuf {
-    dir.join(format!("{board}-size.jsonl"))
+/// How the name of a size file ends: `<platform>-size.jsonl`, the platform
+/// being a board under one OS (`nrf52840dk`, `nrf52840dk-ariel-os`; see
+/// [`crate::platform`]).
+pub const SIZE_FILE_SUFFIX: &str = "-size.jsonl";
+
+/// File name of the size records of a platform: `<board>-size.jsonl` for
+/// bare metal, `<board>-<os>-size.jsonl` for another OS.
+pub fn size_file_name(board: &str) -> String {
+    format!("{board}{SIZE_FILE_SUFFIX}")
 }
 
-/// The message printed when a board has no committed baseline yet.
-pub fn missing_baseline_message(dir: &std::path::Path, board: &str) -> String {
+/// The platform name of a size file (`nrf52840dk-ariel-os-size.jsonl` →
+/// `nrf52840dk-ariel-os`), when the name is one.
+pub fn size_file_platform(file_name: &str) -> Option<&str> {
+    file_name
+        .strip_suffix(SIZE_FILE_SUFFIX)
+        .filter(|b| !b.is_empty())
+}
+
+/// File name of the committed size baseline of a platform (`board` is a
+/// platform name): `<dir>/<board>[-<os>]-size.jsonl`.
+pub fn baseline_path(dir: &Path, board: &str) -> PathBuf {
+    dir.join(size_file_name(board))
+}
+
+/// The `make` command that writes the size records of a platform into
+/// `out`: `make size BOARD=<board> [OS=<os>] OUT=<out>` (the OS is named
+/// unless it is bare metal).
+pub fn size_command(board: &str, out: &Path) -> String {
+    let p = Platform::parse(board);
+    let os = if p.os == BARE.name {
+        String::new()
+    } else {
+        format!(" OS={}", p.os)
+    };
+    format!("make size BOARD={}{os} OUT={}", p.board, out.display())
+}
+
+/// The message printed when a platform has no committed baseline yet.
+pub fn missing_baseline_message(dir: &Path, board: &str) -> String {
     let p = baseline_path(dir, board);
     format!(
         "no committed size baseline for board `{board}`: {} does not exist yet.\n  \
-         Create it with `make size BOARD={board} OUT={}`, check it, and commit it \
+         Create it with `{}`, check it, and commit it \
          (see results/README.md).",
         p.display(),
-        p.display()
+        size_command(board, &p)
+    )
+}
+
+/// Size files that cannot be found.
+#[derive(Debug)]
+pub enum SizeFilesError {
+    /// The folder cannot be read.
+    Unreadable {
+        /// The folder.
+        dir: PathBuf,
+        /// Why.
+        error: std::io::Error,
+    },
+    /// The folder holds no `<board>-size.jsonl`.
+    None {
+        /// The folder.
+        dir: PathBuf,
+    },
+}
+
+impl fmt::Display for SizeFilesError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SizeFilesError::Unreadable { dir, error } => write!(f, "{}: {error}", dir.display()),
+            SizeFilesError::None { dir } => write!(
+                f,
+                "no <board>{SIZE_FILE_SUFFIX} in {}: run `make size BOARD=<board> [OS=<os>] OUT=...` first",
+                dir.display()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for SizeFilesError {}
+
+/// The platforms (names) with a size file in `dir`, in table order.
+pub fn size_files(dir: &Path) -> Result<Vec<String>, SizeFilesError> {
+    let entries = std::fs::read_dir(dir).map_err(|error| SizeFilesError::Unreadable {
+        dir: dir.to_path_buf(),
+        error,
+    })?;
+    let names: Vec<String> = entries
+        .flatten()
+        .filter_map(|e| Some(size_file_platform(e.file_name().to_str()?)?.to_string()))
+        .collect();
+    if names.is_empty() {
+        return Err(SizeFilesError::None {
+            dir: dir.to_path_buf(),
+        });
+    }
+    Ok(sort_boards(names))
+}
+
+/// The gate for one platform's size files: only the cells of that board
+/// under that OS, on both sides (a file may hold other records too).
+pub fn size_gate(
+    baseline: &Dataset,
+    current: &Dataset,
+    board: &str,
+    opts: &GateOptions,
+) -> Result<GateReport, GateError> {
+    let one = [board.to_string()];
+    compare(
+        &baseline.filter_boards(&one),
+        &current.filter_boards(&one),
+        opts,
     )
 }
 

@@ -1,5 +1,11 @@
-//! A set of cells keyed by (board, runtime, suite, workload), with the
+//! A set of cells keyed by (board, OS, runtime, suite, workload), with the
 //! look-ups the tables and plots need.
+//!
+//! The look-ups take a *platform name* where they say `board`: a board
+//! under one OS, `nrf52840dk` (bare metal, or the board's only OS) or
+//! `nrf52840dk-ariel-os` (see [`crate::platform`]). So every table, figure
+//! and comparison keeps the OSes of a board apart, and records without
+//! `meta.os` (bare metal) keep their board's name.
 //!
 //! Results files are append-only logs: a run that is resumed or repeated
 //! appends a new line for a cell that already has one. A [`Dataset`] keeps
@@ -7,6 +13,7 @@
 //! (files in command-line order, lines in file order); the earlier ones are
 //! counted in [`Dataset::superseded`].
 
+use crate::platform::Platform;
 use crate::record::{LocatedRecord, Record, Source, FOOTPRINT_SUITE, FOOTPRINT_WORKLOAD};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -15,6 +22,8 @@ use std::collections::{BTreeMap, BTreeSet};
 pub struct Key {
     /// Board.
     pub board: String,
+    /// Operating system (`meta.os`; `bare` for records without it).
+    pub os: String,
     /// Runtime variant.
     pub runtime: String,
     /// Suite.
@@ -28,10 +37,26 @@ impl Key {
     pub fn of(r: &Record) -> Self {
         Key {
             board: r.board.clone(),
+            os: r.os().to_string(),
             runtime: r.runtime.clone(),
             suite: r.suite.clone(),
             workload: r.workload.clone(),
         }
+    }
+
+    /// The platform (board and OS) of the cell.
+    pub fn platform(&self) -> Platform {
+        Platform::new(&self.board, &self.os)
+    }
+
+    /// The platform's name, as tables and messages show it.
+    pub fn platform_name(&self) -> String {
+        self.platform().name()
+    }
+
+    /// Whether the cell is on the platform called `name`.
+    pub fn is_on(&self, name: &str) -> bool {
+        crate::platform::is_name_of(name, &self.board, &self.os)
     }
 }
 
@@ -75,10 +100,12 @@ impl Value {
     }
 }
 
-/// Cells keyed by (board, runtime, suite, workload), last record wins.
+/// Cells keyed by (board, OS, runtime, suite, workload), last record wins.
 #[derive(Debug, Clone, Default)]
 pub struct Dataset {
     cells: BTreeMap<Key, LocatedRecord>,
+    /// Platform name → platform, for every platform with a cell.
+    platforms: BTreeMap<String, Platform>,
     /// How many records were replaced by a later one with the same key.
     pub superseded: usize,
 }
@@ -99,10 +126,17 @@ pub fn sort_runtimes(names: impl IntoIterator<Item = String>) -> Vec<String> {
     order_by(names, trevm_catalog::runtime::order)
 }
 
-/// Sorts board names in the catalog's order (each of the paper's boards
-/// after the first real board compared with it), deduplicated.
+/// Sorts board (platform) names in the catalog's order (each of the
+/// paper's boards after the first real board compared with it; the OSes of
+/// a board in the catalog's order), deduplicated.
 pub fn sort_boards(names: impl IntoIterator<Item = String>) -> Vec<String> {
-    order_by(names, trevm_catalog::board::order)
+    let mut v: Vec<String> = names
+        .into_iter()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    v.sort_by_cached_key(|n| (Platform::parse(n).order(), n.clone()));
+    v
 }
 
 impl Dataset {
@@ -117,7 +151,10 @@ impl Dataset {
 
     /// Inserts one record, replacing an earlier one with the same key.
     pub fn insert(&mut self, r: LocatedRecord) {
-        if self.cells.insert(Key::of(&r.record), r).is_some() {
+        let key = Key::of(&r.record);
+        let platform = key.platform();
+        self.platforms.insert(platform.name(), platform);
+        if self.cells.insert(key, r).is_some() {
             self.superseded += 1;
         }
     }
@@ -137,22 +174,52 @@ impl Dataset {
         self.cells.iter()
     }
 
-    /// Only the cells of the given boards.
+    /// Only the cells of the given boards (platform names: a board under
+    /// one OS).
     pub fn filter_boards(&self, boards: &[String]) -> Dataset {
+        let platforms: BTreeMap<String, Platform> = self
+            .platforms
+            .iter()
+            .filter(|(name, _)| boards.contains(name))
+            .map(|(n, p)| (n.clone(), p.clone()))
+            .collect();
         Dataset {
             cells: self
                 .cells
                 .iter()
-                .filter(|(k, _)| boards.contains(&k.board))
+                .filter(|(k, _)| {
+                    platforms
+                        .values()
+                        .any(|p| k.board == p.board && k.os == p.os)
+                })
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect(),
+            platforms,
             superseded: self.superseded,
         }
     }
 
-    /// Boards present, in the catalog's order.
+    /// Boards present (platform names), in the catalog's order.
     pub fn boards(&self) -> Vec<String> {
-        sort_boards(self.cells.keys().map(|k| k.board.clone()))
+        sort_boards(self.platforms.keys().cloned())
+    }
+
+    /// The platform called `name`, when it has cells.
+    pub fn platform(&self, name: &str) -> Option<&Platform> {
+        self.platforms.get(name)
+    }
+
+    /// The platforms with cells of the catalog board `board` (one per OS),
+    /// in table order.
+    pub fn platforms_of(&self, board: &str) -> Vec<Platform> {
+        let mut v: Vec<Platform> = self
+            .platforms
+            .values()
+            .filter(|p| p.board == board)
+            .cloned()
+            .collect();
+        v.sort_by_key(|p| p.order());
+        v
     }
 
     /// Runtimes with at least one cell of `suite` on `board`.
@@ -160,7 +227,7 @@ impl Dataset {
         sort_runtimes(
             self.cells
                 .keys()
-                .filter(|k| k.board == board && k.suite == suite)
+                .filter(|k| k.suite == suite && k.is_on(board))
                 .map(|k| k.runtime.clone()),
         )
     }
@@ -169,7 +236,7 @@ impl Dataset {
     pub fn workloads(&self, board: &str, suite: &str) -> Vec<String> {
         self.cells
             .keys()
-            .filter(|k| k.board == board && k.suite == suite)
+            .filter(|k| k.suite == suite && k.is_on(board))
             .map(|k| k.workload.clone())
             .collect::<BTreeSet<_>>()
             .into_iter()
@@ -180,7 +247,7 @@ impl Dataset {
     pub fn has_suite(&self, board: &str, suite: &str) -> bool {
         self.cells
             .keys()
-            .any(|k| k.board == board && k.suite == suite)
+            .any(|k| k.suite == suite && k.is_on(board))
     }
 
     /// The cell, if any.
@@ -191,12 +258,19 @@ impl Dataset {
         suite: &str,
         workload: &str,
     ) -> Option<&LocatedRecord> {
-        self.cells.get(&Key {
-            board: board.to_string(),
+        let p = self.platforms.get(board)?;
+        self.get_key(&Key {
+            board: p.board.clone(),
+            os: p.os.clone(),
             runtime: runtime.to_string(),
             suite: suite.to_string(),
             workload: workload.to_string(),
         })
+    }
+
+    /// The cell with this key, if any.
+    pub fn get_key(&self, key: &Key) -> Option<&LocatedRecord> {
+        self.cells.get(key)
     }
 
     /// The footprint record of `runtime` on `board`.

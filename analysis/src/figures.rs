@@ -4,7 +4,8 @@
 //!   ([`time_chart`]; the same for the `own` suite).
 //! * Figure 5: flash footprint per runtime, `.text`/`.rodata`/`.data`
 //!   stacked, whole firmware and the runtime's own share
-//!   ([`footprint_chart`]).
+//!   ([`footprint_chart`]); and one board's builds on each OS beside the
+//!   paper's ([`footprint_comparison_chart`]).
 //! * Figure 6: peak RAM (heap + `.data` + `.bss`) per benchmark per runtime
 //!   with the linear-memory size marked ([`ram_chart`]).
 
@@ -12,7 +13,7 @@ use crate::dataset::Value;
 use crate::plots::{
     runtime_color, section_color, Bar, BarChart, Scale, Series, StackedChart, StackedPanel,
 };
-use crate::views::{FootprintView, Grid, Sections};
+use crate::views::{FootprintColumn, FootprintComparison, FootprintView, Grid, Sections, PAPER_OS};
 
 const KIB: f64 = 1024.0;
 
@@ -93,7 +94,9 @@ pub fn ram_chart(g: &Grid, suite: &str, source_label: &str) -> BarChart {
     }
 }
 
-fn section_layers(runtimes: &[String], get: impl Fn(&str) -> Option<Sections>) -> Vec<Series> {
+/// The `.text`, `.rodata` and `.data` layers of `n` stacked bars, bar `i`
+/// showing `get(i)` in KiB.
+fn section_layers_by(n: usize, get: impl Fn(usize) -> Option<Sections>) -> Vec<Series> {
     let pick = |s: &Sections, name: &str| -> Value {
         match name {
             ".text" => s.text.clone(),
@@ -106,9 +109,8 @@ fn section_layers(runtimes: &[String], get: impl Fn(&str) -> Option<Sections>) -
         .map(|sec| Series {
             name: sec.to_string(),
             color: section_color(sec),
-            values: runtimes
-                .iter()
-                .map(|rt| match get(rt) {
+            values: (0..n)
+                .map(|i| match get(i) {
                     None => Bar::Missing,
                     Some(s) => match pick(&s, sec) {
                         Value::Ok { value, .. } => Bar::Value(value / KIB),
@@ -118,6 +120,11 @@ fn section_layers(runtimes: &[String], get: impl Fn(&str) -> Option<Sections>) -
                 .collect(),
         })
         .collect()
+}
+
+/// The section layers of one bar per runtime.
+fn section_layers(runtimes: &[String], get: impl Fn(&str) -> Option<Sections>) -> Vec<Series> {
+    section_layers_by(runtimes.len(), |i| get(&runtimes[i]))
 }
 
 /// Figure 5: flash footprint, two panels (whole firmware; runtime share).
@@ -143,5 +150,72 @@ pub fn footprint_chart(v: &FootprintView, source_label: &str) -> StackedChart {
         x_label: "runtime".to_string(),
         y_label: "flash [KiB]".to_string(),
         panels: vec![whole, share],
+    }
+}
+
+/// Category label of one bar of a [`FootprintComparison`]: the runtime and
+/// the build's OS (`wasmi · ariel-os`), or `paper` for the paper's.
+pub fn slot_label(runtime: &str, column: &str) -> String {
+    format!("{runtime} · {column}")
+}
+
+/// Figure 5 across OSes: for one board, each runtime's builds on each OS
+/// (ours) and the paper's, side by side, in two panels (whole firmware;
+/// runtime share, each build minus the `none` build of its own OS).
+pub fn footprint_comparison_chart(c: &FootprintComparison, source_label: &str) -> StackedChart {
+    let slots = c.slots();
+    // The share panel leaves out the builds without a `none` build of their
+    // OS (the paper's): they have no share to draw.
+    let with_share: Vec<_> = slots
+        .iter()
+        .copied()
+        .filter(|(_, col)| col.view.baseline.is_some())
+        .collect();
+    let labels = |v: &[(&str, &FootprintColumn)]| -> Vec<String> {
+        v.iter()
+            .map(|(rt, col)| slot_label(rt, &col.label))
+            .collect()
+    };
+    let whole = section_layers_by(slots.len(), |i| {
+        let (rt, col) = slots[i];
+        col.view.whole.get(rt).cloned()
+    });
+    let share = section_layers_by(with_share.len(), |i| {
+        let (rt, col) = with_share[i];
+        col.view.share(rt)
+    });
+    let ours = c.our_oses().join(", ");
+    let paper = c
+        .paper_board
+        .as_ref()
+        .filter(|_| c.columns.iter().any(|col| col.paper))
+        .map(|p| format!(" beside the paper's {p} ({} builds)", PAPER_OS.name))
+        .unwrap_or_default();
+    StackedChart {
+        title: format!(
+            "Flash footprint — {} on {} ({source_label}){paper}",
+            c.board,
+            if ours.is_empty() {
+                "no OS of ours"
+            } else {
+                &ours
+            }
+        ),
+        x_label: "runtime · OS of the build".to_string(),
+        y_label: "flash [KiB]".to_string(),
+        panels: vec![
+            StackedPanel {
+                title: "whole firmware".to_string(),
+                categories: labels(&slots),
+                layers: whole,
+                empty_note: "no footprint data".to_string(),
+            },
+            StackedPanel {
+                title: "runtime's own share (firmware − `none` of the same OS)".to_string(),
+                categories: labels(&with_share),
+                layers: share,
+                empty_note: "no data: no no-runtime (`none`) build".to_string(),
+            },
+        ],
     }
 }

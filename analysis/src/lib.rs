@@ -10,8 +10,11 @@
 //!   bad line with file and line;
 //! * [`paper`] — importer for the paper's raw text files, turning them into
 //!   the same records;
-//! * [`dataset`] — cells keyed by (board, runtime, suite, workload); the
-//!   **last** record of a key wins (results files are append-only logs);
+//! * [`platform`] — a board under one operating system (`nrf52840dk`,
+//!   `nrf52840dk-ariel-os`): what the analysis keys, groups and names
+//!   results by;
+//! * [`dataset`] — cells keyed by (board, OS, runtime, suite, workload);
+//!   the **last** record of a key wins (results files are append-only logs);
 //! * [`stats`] — geometric mean, geometric standard deviation, Spearman ρ;
 //! * [`views`] — what each table/figure shows, extracted once;
 //! * [`tables`] — Markdown / CSV / HTML tables;
@@ -34,6 +37,7 @@ pub mod dataset;
 pub mod figures;
 pub mod pairing;
 pub mod paper;
+pub mod platform;
 pub mod plots;
 pub mod record;
 pub mod report;

@@ -38,7 +38,8 @@ enum Cmd {
     /// Compare two results files; exit 1 when a footprint grew past the threshold.
     Compare(CompareArgs),
     /// Run the gate for each board against its committed baseline
-    /// (`<baseline-dir>/<board>-size.jsonl`).
+    /// (`<baseline-dir>/<board>-size.jsonl`; `<board>-<os>-size.jsonl` for
+    /// a firmware on another OS than bare metal, e.g. `nrf52840dk-ariel-os`).
     SizeCheck(SizeCheckArgs),
     /// Validate results files: report every bad line with file:line.
     Check {
@@ -127,10 +128,12 @@ struct SizeCheckArgs {
     /// Folder of committed baselines.
     #[arg(long, default_value = "results/baseline")]
     baseline_dir: PathBuf,
-    /// Folder of fresh measurements, one `<board>-size.jsonl` per board.
+    /// Folder of fresh measurements, one `<board>[-<os>]-size.jsonl` per
+    /// board and OS.
     #[arg(long)]
     current_dir: PathBuf,
-    /// Boards to check (default: every `<board>-size.jsonl` in --current-dir).
+    /// Boards to check: `<board>` (bare metal) or `<board>-<os>` (default:
+    /// every `<board>[-<os>]-size.jsonl` in --current-dir).
     #[arg(long = "board", value_delimiter = ',')]
     boards: Vec<String>,
     /// A board without committed baseline is a warning, not an error.
@@ -224,16 +227,24 @@ fn run_reproduce(a: ReproduceArgs) -> Result<ExitCode, ExitCode> {
     }
 }
 
-fn gate(base: &Dataset, cur: &Dataset, g: &GateArgs) -> Result<bool, ExitCode> {
+/// The gate settings of the command line (the threshold checked).
+fn gate_options(g: &GateArgs) -> Result<GateOptions, ExitCode> {
     if !(g.threshold.is_finite() && g.threshold >= 0.0) {
         eprintln!("error: --threshold must be a non-negative number of percent");
         return Err(ExitCode::from(EXIT_BAD_INPUT));
     }
-    let opts = GateOptions {
+    Ok(GateOptions {
         threshold_pct: g.threshold,
         instructions: g.instructions,
-    };
-    match compare::compare(base, cur, &opts) {
+    })
+}
+
+/// Prints a gate's outcome; whether it passed.
+fn print_gate(
+    r: Result<compare::GateReport, compare::GateError>,
+    g: &GateArgs,
+) -> Result<bool, ExitCode> {
+    match r {
         Ok(r) => {
             print!("{}", r.render(g.all));
             Ok(r.passed())
@@ -243,6 +254,18 @@ fn gate(base: &Dataset, cur: &Dataset, g: &GateArgs) -> Result<bool, ExitCode> {
             Err(ExitCode::from(EXIT_BAD_INPUT))
         }
     }
+}
+
+fn gate(base: &Dataset, cur: &Dataset, g: &GateArgs) -> Result<bool, ExitCode> {
+    let opts = gate_options(g)?;
+    print_gate(compare::compare(base, cur, &opts), g)
+}
+
+/// The gate of one platform's size files (`board` is a platform name):
+/// its cells alone, board and OS, on both sides.
+fn size_gate(base: &Dataset, cur: &Dataset, board: &str, g: &GateArgs) -> Result<bool, ExitCode> {
+    let opts = gate_options(g)?;
+    print_gate(compare::size_gate(base, cur, board, &opts), g)
 }
 
 fn run_compare(a: CompareArgs) -> Result<ExitCode, ExitCode> {
@@ -261,30 +284,16 @@ fn run_compare(a: CompareArgs) -> Result<ExitCode, ExitCode> {
 }
 
 fn run_size_check(a: SizeCheckArgs) -> Result<ExitCode, ExitCode> {
-    let mut boards = a.boards.clone();
-    if boards.is_empty() {
-        let rd = std::fs::read_dir(&a.current_dir).map_err(|e| {
-            eprintln!("error: {}: {e}", a.current_dir.display());
+    // `--board` values are platform names: `<board>` (bare metal) or
+    // `<board>-<os>`, as the size files are named.
+    let boards = if a.boards.is_empty() {
+        compare::size_files(&a.current_dir).map_err(|e| {
+            eprintln!("error: {e}");
             ExitCode::from(EXIT_BAD_INPUT)
-        })?;
-        for e in rd.flatten() {
-            if let Some(b) = e
-                .file_name()
-                .to_str()
-                .and_then(|n| n.strip_suffix("-size.jsonl"))
-            {
-                boards.push(b.to_string());
-            }
-        }
-        boards.sort();
-        if boards.is_empty() {
-            eprintln!(
-                "error: no <board>-size.jsonl in {}: run `make size BOARD=<board> OUT=...` first",
-                a.current_dir.display()
-            );
-            return Err(ExitCode::from(EXIT_BAD_INPUT));
-        }
-    }
+        })?
+    } else {
+        a.boards.clone()
+    };
     let (mut failed, mut bad, mut missing) = (Vec::new(), Vec::new(), Vec::new());
     for b in &boards {
         println!("== {b}");
@@ -299,7 +308,7 @@ fn run_size_check(a: SizeCheckArgs) -> Result<ExitCode, ExitCode> {
             missing.push(b.clone());
             continue;
         }
-        let cp = a.current_dir.join(format!("{b}-size.jsonl"));
+        let cp = a.current_dir.join(compare::size_file_name(b));
         let (Ok(base), Ok(cur)) = (
             load(std::slice::from_ref(&bp)),
             load(std::slice::from_ref(&cp)),
@@ -307,8 +316,7 @@ fn run_size_check(a: SizeCheckArgs) -> Result<ExitCode, ExitCode> {
             bad.push(b.clone());
             continue;
         };
-        let one = [b.clone()];
-        match gate(&base.filter_boards(&one), &cur.filter_boards(&one), &a.gate) {
+        match size_gate(&base, &cur, b, &a.gate) {
             Ok(true) => {}
             Ok(false) => failed.push(b.clone()),
             Err(_) => bad.push(b.clone()),

@@ -6,6 +6,7 @@
 
 use crate::dataset::{Dataset, Value};
 use crate::paper::embench_name;
+use crate::platform::{self, Platform};
 use crate::plots::{Bar, BarChart, Scale, Series};
 use crate::record::NO_RUNTIME;
 use crate::stats;
@@ -15,14 +16,22 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 /// Our board → the paper's board it is compared with, from the catalog
-/// (emulated stand-ins first, then the real boards).
-pub fn board_pairs() -> Vec<(&'static str, &'static str)> {
+/// (emulated stand-ins first, then the real boards). Our side is a
+/// platform name: a real board appears once per OS it runs (`nrf52840dk`
+/// bare metal, `nrf52840dk-ariel-os`), both compared with the same paper
+/// board.
+pub fn board_pairs() -> Vec<(String, &'static str)> {
     let boards = trevm_catalog::BOARDS.iter();
     let emulated = boards.clone().filter(|b| b.emulated());
     let real = boards.filter(|b| !b.emulated());
     emulated
         .chain(real)
-        .filter_map(|b| Some((b.name, b.paper_board?)))
+        .filter_map(|b| Some((b, b.paper_board?)))
+        .flat_map(|(b, p)| {
+            platform::of_board(b)
+                .into_iter()
+                .map(move |x| (x.name(), p))
+        })
         .collect()
 }
 
@@ -30,9 +39,10 @@ pub fn board_pairs() -> Vec<(&'static str, &'static str)> {
 /// every board.
 pub const DEFAULT_REFERENCE: &str = "wasmi";
 
-/// The paper board paired with one of our boards.
+/// The paper board paired with one of our boards (a platform name: the
+/// board under any OS).
 pub fn paper_board_for(ours: &str) -> Option<&'static str> {
-    trevm_catalog::board::find(ours)?.paper_board
+    Platform::parse(ours).paper_board()
 }
 
 /// One benchmark compared.
@@ -110,7 +120,7 @@ fn relative(times: &BTreeMap<String, f64>, reference: &str) -> BTreeMap<String, 
 
 fn runtimes_of(ds: &Dataset, board: &str) -> BTreeSet<String> {
     ds.iter()
-        .filter(|(k, _)| k.board == board && k.runtime != NO_RUNTIME && k.runtime != "native")
+        .filter(|(k, _)| k.is_on(board) && k.runtime != NO_RUNTIME && k.runtime != "native")
         .map(|(k, _)| k.runtime.clone())
         .collect()
 }

@@ -6,7 +6,12 @@
 //! * `index.html`, `index.md` — the index;
 //! * `ours/` — tables and figures from the results files given;
 //! * `paper/` — the same from the paper's raw results;
-//! * `side-by-side/` — one set per board pairing (see [`crate::pairing`]).
+//! * `side-by-side/` — one set per board pairing (see [`crate::pairing`]),
+//!   and per board Figure 5 with our builds on each OS beside the paper's.
+//!
+//! Boards are platforms (a board under one OS, [`crate::platform`]): each
+//! OS of a board gets its own tables and figures, and a board with results
+//! on several OSes also a Figure 5 with its builds per OS side by side.
 //!
 //! The folder is rewritten on every run; a folder that exists, is not
 //! empty and was not made by this tool (no `.trevm-report` marker) is left
@@ -15,6 +20,7 @@
 use crate::dataset::Dataset;
 use crate::figures;
 use crate::pairing::{self, PairComparison};
+use crate::platform::Platform;
 use crate::plots;
 use crate::tables::{self, Table};
 use crate::views;
@@ -239,6 +245,11 @@ pub fn render_set(
                 summary: None,
             });
         }
+        if let Some(board) = last_of_several_oses(boards, b) {
+            arts.extend(render_footprint_comparison(
+                ds, None, &board, out, &dir, label,
+            )?);
+        }
         for suite in ["embench", "own"] {
             if let Some(g) = views::ram_grid(ds, b, suite) {
                 let stem = format!("peak-ram-{suite}-{b}");
@@ -303,6 +314,18 @@ pub fn render_set(
     Ok(arts)
 }
 
+/// When `b` is the last of `boards` (platform names) of its board and the
+/// board has several of them (several OSes): the board, whose builds per
+/// OS are then drawn side by side.
+fn last_of_several_oses(boards: &[String], b: &str) -> Option<String> {
+    let board = Platform::parse(b).board;
+    let same: Vec<&String> = boards
+        .iter()
+        .filter(|x| Platform::parse(x).board == board)
+        .collect();
+    (same.len() > 1 && same.last().is_some_and(|x| *x == b)).then_some(board)
+}
+
 /// Renders the side-by-side comparison of each pairing into
 /// `<out>/side-by-side/`.
 pub fn render_side_by_side(
@@ -342,7 +365,76 @@ pub fn render_side_by_side(
         });
         comps.push(c);
     }
+    let mut boards: Vec<(String, &str)> = Vec::new();
+    for (o, p) in pairs {
+        let board = Platform::parse(o).board;
+        if !boards.iter().any(|(b, _)| *b == board) {
+            boards.push((board, p));
+        }
+    }
+    for (board, p) in boards {
+        arts.extend(render_footprint_comparison(
+            ours,
+            Some((paper, p)),
+            &board,
+            out,
+            &dir,
+            "this project",
+        )?);
+    }
     Ok((arts, comps))
+}
+
+/// File stem of Figure 5 across OSes for `board`:
+/// `footprint-<board>-vs-<paper board>`, or `footprint-<board>-per-os`
+/// without the paper.
+pub fn footprint_comparison_stem(board: &str, paper_board: Option<&str>) -> String {
+    match paper_board {
+        Some(p) => format!("footprint-{board}-vs-{p}"),
+        None => format!("footprint-{board}-per-os"),
+    }
+}
+
+/// Figure 5 across OSes and its table for the catalog board `board`
+/// ([`views::footprint_comparison`]): our builds on each OS, beside the
+/// paper's (`paper`: its data set and board) when given, written into
+/// `dir`. `None` when we have no footprint record of the board.
+pub fn render_footprint_comparison(
+    ours: &Dataset,
+    paper: Option<(&Dataset, &str)>,
+    board: &str,
+    out: &Path,
+    dir: &Path,
+    label: &str,
+) -> Result<Option<Artifact>, ReportError> {
+    let Some(c) = views::footprint_comparison(ours, board, paper) else {
+        return Ok(None);
+    };
+    if c.columns.iter().all(|col| col.paper) {
+        return Ok(None);
+    }
+    let stem = footprint_comparison_stem(board, paper.map(|(_, p)| p));
+    let t = tables::footprint_comparison_table(&c, &stem);
+    let mut files = write_table(out, dir, &t)?;
+    files.extend(render_chart(
+        out,
+        dir,
+        &figures::footprint_comparison_chart(&c, label),
+        &stem,
+    )?);
+    Ok(Some(Artifact {
+        group: Group::Footprint,
+        title: format!(
+            "{board}: flash footprint per OS ({}){}",
+            c.our_oses().join(", "),
+            paper
+                .map(|(_, p)| format!(" beside the paper's {p}"))
+                .unwrap_or_default()
+        ),
+        files,
+        tables: vec![t],
+        summary: None,
+    }))
 }
 
 /// Chooses the boards to show. Without a request: every board of each data

@@ -14,7 +14,10 @@
 //!   `default`), `paper/` — the report's tables and figures
 //!   ([`crate::report::render_set`]);
 //! * `agreement/` — per comparison, the geomean Embench time relative to
-//!   the reference, here vs the paper (chart and table).
+//!   the reference, here vs the paper (chart and table);
+//! * `footprint/<ours subfolder>/` — per board, Figure 5 with our builds on
+//!   each OS beside the paper's
+//!   ([`crate::report::render_footprint_comparison`]).
 //!
 //! The numbers are defined in [`crate::agreement`]. Partial data is shown
 //! as far as it goes: a board without CoreMark or Embench records gets the
@@ -196,10 +199,12 @@ pub fn pairings(our_boards: &[String]) -> Vec<(String, String)> {
     pairing::board_pairs()
         .into_iter()
         .filter(|(o, _)| {
-            trevm_catalog::board::find(o).is_some_and(|b| b.emulated())
+            crate::platform::Platform::parse(o)
+                .catalog_board()
+                .is_some_and(|b| b.emulated())
                 || our_boards.iter().any(|b| b == o)
         })
-        .map(|(o, p)| (o.to_string(), p.to_string()))
+        .map(|(o, p)| (o, p.to_string()))
         .collect()
 }
 
@@ -354,6 +359,8 @@ pub fn build(
         "native",
     )?;
 
+    let footprints = render_footprints(&pairs, &profiles, paper, out)?;
+
     let summary = summarise(&results, opts);
     let blocks = page(
         &results,
@@ -363,6 +370,7 @@ pub fn build(
         n_records,
         &ours_arts,
         &paper_arts,
+        &footprints,
         out,
     );
     let index_md = out.join("index.md");
@@ -378,6 +386,46 @@ pub fn build(
         agreement_json,
         summary,
     })
+}
+
+/// Figure 5 across OSes, ours beside the paper's, for each of our boards
+/// in the pairings and each memory profile with footprint records of it:
+/// into `<out>/footprint/<ours subfolder>/` (see
+/// [`report::render_footprint_comparison`]).
+fn render_footprints(
+    pairs: &[(String, String)],
+    profiles: &BTreeMap<String, Dataset>,
+    paper: &Dataset,
+    out: &Path,
+) -> Result<Vec<report::Artifact>, ReportError> {
+    let mut boards: Vec<(String, &str)> = Vec::new();
+    for (o, p) in pairs {
+        let board = crate::platform::Platform::parse(o).board;
+        if !boards.iter().any(|(b, _)| *b == board) {
+            boards.push((board, p.as_str()));
+        }
+    }
+    let mut arts = Vec::new();
+    for (board, p) in &boards {
+        for prof in profile_order(profiles) {
+            let dir = out.join("footprint").join(ours_subdir(prof));
+            std::fs::create_dir_all(&dir).map_err(io(&dir))?;
+            let label = if prof == agreement::DEFAULT_PROFILE {
+                "this project".to_string()
+            } else {
+                format!("this project, `{prof}` memory profile")
+            };
+            arts.extend(report::render_footprint_comparison(
+                &profiles[prof],
+                Some((paper, p)),
+                board,
+                out,
+                &dir,
+                &label,
+            )?);
+        }
+    }
+    Ok(arts)
 }
 
 /// The geomean relative Embench time chart and the relative-time table of
@@ -851,6 +899,7 @@ fn page(
     n_records: usize,
     ours_arts: &[(String, Vec<report::Artifact>)],
     paper_arts: &[report::Artifact],
+    footprints: &[report::Artifact],
     out: &Path,
 ) -> Vec<Block> {
     let mut b = vec![Block::H(
@@ -1069,8 +1118,28 @@ fn page(
             }
         }
     }
+    if !footprints.is_empty() {
+        b.push(Block::H(
+            3,
+            "Figure 5 per operating system: our builds on each OS beside the paper's".to_string(),
+        ));
+        b.push(Block::P(format!(
+            "The runtime share of each build is its size minus the `none` build of the same board and OS; the paper's builds are {} firmware.",
+            crate::views::PAPER_OS.name
+        )));
+        for a in footprints {
+            if let Some(img) = a
+                .files
+                .iter()
+                .find(|f| f.extension().is_some_and(|e| e == "png"))
+            {
+                b.push(Block::Img(a.title.clone(), img.clone()));
+            }
+            b.extend(a.tables.iter().cloned().map(Block::Table));
+        }
+    }
     b.push(Block::P(
-        "Every table and figure (Markdown, CSV, SVG, PNG) is in `ours/` (`ours-<profile>/`) and `paper/`; per comparison, relative times and the chart in `agreement/`.".to_string(),
+        "Every table and figure (Markdown, CSV, SVG, PNG) is in `ours/` (`ours-<profile>/`) and `paper/`; per comparison, relative times and the chart in `agreement/`; Figure 5 per OS in `footprint/`.".to_string(),
     ));
     b
 }

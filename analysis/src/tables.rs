@@ -5,7 +5,9 @@
 //! empty). A failed or missing cell is never written as 0.
 
 use crate::dataset::Value;
-use crate::views::{self, CapsuleRow, FootprintView, Grid, Overhead, Sections};
+use crate::views::{
+    self, CapsuleRow, FootprintComparison, FootprintView, Grid, Overhead, Sections, PAPER_OS,
+};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -250,46 +252,129 @@ pub fn table1_coremark(g: &Grid, source_label: &str) -> Table {
     )
 }
 
-/// Table of section sizes per runtime on one board (Figure 5's data).
-pub fn footprint_table(v: &FootprintView) -> Table {
-    let mut rows = Vec::new();
-    let mut push = |name: &str, s: &Sections, share: Option<Sections>| {
-        let share_flash = share.map(|x| x.flash).unwrap_or(Value::Missing);
-        rows.push(vec![
-            TableCell::Text(name.to_string()),
-            (&s.text).into(),
-            (&s.rodata).into(),
-            (&s.data).into(),
-            (&s.bss).into(),
-            (&s.flash).into(),
-            (&s.static_ram).into(),
-            (&share_flash).into(),
-        ]);
-    };
-    if let Some(b) = &v.baseline {
-        push("none (no runtime)", b, None);
-    }
-    for rt in &v.runtimes {
-        push(rt, &v.whole[rt], v.share(rt));
-    }
-    Table {
-        id: format!("footprint-{}", v.board),
-        title: format!("Firmware footprint on {} [B]", v.board),
-        header: [
-            "runtime",
+/// The section columns of a footprint row: the sections, flash, static
+/// RAM and the runtime's share of flash.
+fn section_cells(s: &Sections, share: Option<Sections>) -> Vec<TableCell> {
+    let share_flash = share.map(|x| x.flash).unwrap_or(Value::Missing);
+    vec![
+        (&s.text).into(),
+        (&s.rodata).into(),
+        (&s.data).into(),
+        (&s.bss).into(),
+        (&s.flash).into(),
+        (&s.static_ram).into(),
+        (&share_flash).into(),
+    ]
+}
+
+/// Header of the section columns, after `first` label columns.
+fn section_header(first: &[&str], share: &str) -> Vec<String> {
+    first
+        .iter()
+        .chain(&[
             ".text",
             ".rodata",
             ".data",
             ".bss",
             "flash (.text+.rodata+.data)",
             "static RAM (.data+.bss)",
-            "runtime share of flash (minus `none`)",
-        ]
-        .iter()
+            share,
+        ])
         .map(|s| s.to_string())
-        .collect(),
-        rows,
+        .collect()
+}
+
+/// Rows of one footprint view: its `none` build first, then each runtime.
+fn footprint_rows(v: &FootprintView) -> Vec<Vec<TableCell>> {
+    let row = |name: &str, s: &Sections, share: Option<Sections>| {
+        let mut r = vec![TableCell::Text(name.to_string())];
+        r.extend(section_cells(s, share));
+        r
+    };
+    let mut rows = Vec::new();
+    if let Some(b) = &v.baseline {
+        rows.push(row("none (no runtime)", b, None));
+    }
+    for rt in &v.runtimes {
+        rows.push(row(rt, &v.whole[rt], v.share(rt)));
+    }
+    rows
+}
+
+/// Table of section sizes per runtime on one board (Figure 5's data).
+pub fn footprint_table(v: &FootprintView) -> Table {
+    Table {
+        id: format!("footprint-{}", v.board),
+        title: format!("Firmware footprint on {} [B]", v.board),
+        header: section_header(&["runtime"], "runtime share of flash (minus `none`)"),
+        rows: footprint_rows(v),
         notes: v.notes.clone(),
+    }
+}
+
+/// Table of Figure 5 across OSes: one row per build (the `none` build of
+/// each OS first, then each runtime on each OS and in the paper), the
+/// runtime share taken against the `none` build of the same OS.
+pub fn footprint_comparison_table(c: &FootprintComparison, id: &str) -> Table {
+    let mut rows = Vec::new();
+    for col in &c.columns {
+        if let Some(b) = &col.view.baseline {
+            rows.push(
+                [
+                    TableCell::Text(col.label.clone()),
+                    TableCell::Text("none (no runtime)".into()),
+                ]
+                .into_iter()
+                .chain(section_cells(b, None))
+                .collect(),
+            );
+        }
+    }
+    for (rt, col) in c.slots() {
+        let lead = [
+            TableCell::Text(col.label.clone()),
+            TableCell::Text(rt.to_string()),
+        ];
+        rows.push(
+            lead.into_iter()
+                .chain(section_cells(&col.view.whole[rt], col.view.share(rt)))
+                .collect(),
+        );
+    }
+    let mut notes: Vec<String> = c
+        .columns
+        .iter()
+        .flat_map(|col| {
+            col.view
+                .notes
+                .iter()
+                .map(move |n| format!("{}: {n}", col.label))
+        })
+        .collect();
+    if let Some(p) = &c.paper_board {
+        notes.push(format!(
+            "`{}`: the paper's builds on {p}, {} firmware",
+            views::PAPER_COLUMN,
+            PAPER_OS.name
+        ));
+    }
+    Table {
+        id: id.to_string(),
+        title: format!(
+            "Firmware footprint on {} per OS ({}){} [B]",
+            c.board,
+            c.our_oses().join(", "),
+            c.paper_board
+                .as_ref()
+                .map(|p| format!(", beside the paper's {p}"))
+                .unwrap_or_default()
+        ),
+        header: section_header(
+            &["OS", "runtime"],
+            "runtime share of flash (minus `none` of the same OS)",
+        ),
+        rows,
+        notes,
     }
 }
 

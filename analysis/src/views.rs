@@ -399,6 +399,113 @@ pub fn footprint_view(ds: &Dataset, board: &str) -> Option<FootprintView> {
     })
 }
 
+/// The operating system the paper's firmware ran on: Ariel OS, at the
+/// commit the catalog pins for it (`trevm_catalog::os::ARIEL_OS_SOURCE`).
+pub const PAPER_OS: &trevm_catalog::Os = &trevm_catalog::os::ARIEL_OS;
+
+/// Label of the paper's builds in a [`FootprintComparison`].
+pub const PAPER_COLUMN: &str = "paper";
+
+/// One set of builds in a [`FootprintComparison`]: one board under one OS,
+/// ours or the paper's, with its own `none` build as baseline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FootprintColumn {
+    /// Short label: the OS of our builds (`bare`, `ariel-os`), or
+    /// [`PAPER_COLUMN`].
+    pub label: String,
+    /// The OS the builds ran on.
+    pub os: String,
+    /// Whether these are the paper's builds.
+    pub paper: bool,
+    /// The builds (board: the platform or paper board name).
+    pub view: FootprintView,
+}
+
+/// Figure 5 across operating systems: one board's builds on each OS it has
+/// footprint records for, and the paper's builds of the board it is
+/// compared with. The runtime share of each build is taken against the
+/// `none` build of the same board and OS.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FootprintComparison {
+    /// Our board (catalog name, without OS).
+    pub board: String,
+    /// The paper's board, when its builds are shown.
+    pub paper_board: Option<String>,
+    /// Runtimes with a footprint in any column (without `none`), in table
+    /// order.
+    pub runtimes: Vec<String>,
+    /// Our OSes in table order, then the paper's.
+    pub columns: Vec<FootprintColumn>,
+}
+
+impl FootprintComparison {
+    /// The bars to draw: (runtime, column) for each runtime and each
+    /// column that has it, runtime by runtime.
+    pub fn slots(&self) -> Vec<(&str, &FootprintColumn)> {
+        let mut v = Vec::new();
+        for rt in &self.runtimes {
+            for c in &self.columns {
+                if c.view.whole.contains_key(rt) {
+                    v.push((rt.as_str(), c));
+                }
+            }
+        }
+        v
+    }
+
+    /// The OS labels of our columns.
+    pub fn our_oses(&self) -> Vec<&str> {
+        self.columns
+            .iter()
+            .filter(|c| !c.paper)
+            .map(|c| c.os.as_str())
+            .collect()
+    }
+}
+
+/// Figure 5 across OSes for the catalog board `board`: a column per OS of
+/// the board with footprint records in `ours`, and one for the paper's
+/// board `paper` (a data set and board name) when it has footprint
+/// records. `None` when no column has any.
+pub fn footprint_comparison(
+    ours: &Dataset,
+    board: &str,
+    paper: Option<(&Dataset, &str)>,
+) -> Option<FootprintComparison> {
+    let mut columns: Vec<FootprintColumn> = ours
+        .platforms_of(board)
+        .into_iter()
+        .filter_map(|p| {
+            let view = footprint_view(ours, &p.name())?;
+            Some(FootprintColumn {
+                label: p.os.clone(),
+                os: p.os,
+                paper: false,
+                view,
+            })
+        })
+        .collect();
+    let paper_board = paper.map(|(_, b)| b.to_string());
+    if let Some(view) = paper.and_then(|(ds, b)| footprint_view(ds, b)) {
+        columns.push(FootprintColumn {
+            label: PAPER_COLUMN.to_string(),
+            os: PAPER_OS.name.to_string(),
+            paper: true,
+            view,
+        });
+    }
+    if columns.is_empty() {
+        return None;
+    }
+    let runtimes = sort_runtimes(columns.iter().flat_map(|c| c.view.runtimes.iter().cloned()));
+    Some(FootprintComparison {
+        board: board.to_string(),
+        paper_board,
+        runtimes,
+        columns,
+    })
+}
+
 /// Overhead of one runtime versus a reference (normally `native`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Overhead {
@@ -473,7 +580,8 @@ pub struct CapsuleRow {
 pub fn capsules(ds: &Dataset, boards: &[String]) -> Vec<CapsuleRow> {
     let mut out = Vec::new();
     for (k, c) in ds.iter() {
-        if k.runtime != "trevm" || !boards.contains(&k.board) || c.record.is_footprint() {
+        let platform = k.platform_name();
+        if k.runtime != "trevm" || !boards.contains(&platform) || c.record.is_footprint() {
             continue;
         }
         let r = &c.record;
@@ -481,7 +589,7 @@ pub fn capsules(ds: &Dataset, boards: &[String]) -> Vec<CapsuleRow> {
             continue;
         }
         out.push(CapsuleRow {
-            board: k.board.clone(),
+            board: platform,
             suite: k.suite.clone(),
             workload: k.workload.clone(),
             wasm_bytes: metric_value(r, "wasm_bytes"),

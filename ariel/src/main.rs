@@ -27,6 +27,13 @@ mod board;
 #[path = "../../firmware/src/libc.rs"]
 mod libc;
 
+/// Ends the cell on a fault (the C library's hooks call it): a panic, which
+/// Ariel OS prints on its log channel before it stops the program.
+#[cfg(not(context = "native"))]
+fn fatal(kind: &str, what: core::fmt::Arguments<'_>) -> ! {
+    panic!("{kind}: {what}")
+}
+
 #[ariel_os::task(autostart)]
 async fn main() {
     board::main()

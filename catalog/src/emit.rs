@@ -154,11 +154,12 @@ pub fn ariel_apps() -> String {
             b.name,
             yaml_str(&help)
         );
-        if b.env.toolchain.is_some() {
-            // Ariel OS's own pinned nightly.
-            s.push_str("      - nightly\n");
-        }
         s.push_str("    env:\n      global:\n");
+        if let Some(t) = b.env.toolchain {
+            // The toolchain the bare-metal build uses (Ariel OS's `nightly`
+            // module would pin a nightly of its own).
+            let _ = writeln!(s, "        CARGO_TOOLCHAIN: +{t}");
+        }
         if let Some(adapter) = b.adapter {
             let _ = writeln!(s, "        FEATURES: [{adapter}]");
             let _ = writeln!(s, "        RUNTIMES: [{}]", serves.join(", "));

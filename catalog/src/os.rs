@@ -63,9 +63,60 @@ pub fn find(name: &str) -> Option<&'static Os> {
     OSES.iter().find(|o| o.name == name)
 }
 
+/// The OS a board's name stands for when it names no OS: the board's only
+/// OS when the catalog knows the board and it runs one, bare metal
+/// otherwise (records from before the OS axis are bare metal).
+pub fn implied(board: &str) -> &'static str {
+    match crate::board::find(board) {
+        Some(b) if b.oses.len() == 1 => b.oses[0].name,
+        _ => BARE.name,
+    }
+}
+
+/// The name of a board under an OS, in results file names
+/// (`results/runs/<name>.jsonl`, `<name>-size.jsonl`) and in the report:
+/// the board, with `-<os>` appended unless the OS is [`implied`]
+/// (`nrf52840dk`, `nrf52840dk-ariel-os`, `ariel-native`).
+#[cfg(feature = "std")]
+pub fn platform_name(board: &str, os: &str) -> std::string::String {
+    if os == implied(board) {
+        board.into()
+    } else {
+        std::format!("{board}-{os}")
+    }
+}
+
 impl Os {
     /// Whether this is Ariel OS.
     pub const fn is_ariel(&self) -> bool {
         matches!(self.kind, OsKind::ArielOs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::board::BOARDS;
+
+    #[test]
+    fn boards_say_which_oses_they_run() {
+        for o in OSES {
+            assert_eq!(find(o.name), Some(o));
+        }
+        for b in BOARDS {
+            assert!(!b.oses.is_empty(), "{}", b.name);
+            // An Ariel OS firmware needs Ariel OS's name for the board.
+            assert_eq!(b.runs(&ARIEL_OS), b.ariel_builder.is_some(), "{}", b.name);
+            // Ariel OS has no QEMU boards.
+            if b.emulated() {
+                assert_eq!(b.oses, [BARE], "{}", b.name);
+            }
+            // The paper's real boards default to Ariel OS, as the paper ran.
+            if !b.emulated() && b.paper_board.is_some() && b.rustup_target {
+                assert_eq!(b.default_os(), &ARIEL_OS, "{}", b.name);
+                assert!(b.runs(&BARE), "{}", b.name);
+            }
+        }
+        assert_eq!(ARIEL_OS_SOURCE.commit.len(), 40);
     }
 }

@@ -21,6 +21,10 @@ pub struct Board {
     pub clock: Clock,
     /// Heap available to the runtime, in bytes.
     pub heap: usize,
+    /// Whether the global allocator is the tracking allocator
+    /// (`trevm_bench::alloc::Tracking`), so that peak heap can be
+    /// reported; not where the OS's own allocator cannot be wrapped.
+    pub heap_tracked: bool,
     /// Budgets for the runtime.
     pub limits: Limits,
     /// The stack probe, on boards that have one.
@@ -149,7 +153,7 @@ fn run_inner<W: Write>(
             );
         }
     }
-    if heap_counted {
+    if heap_counted && board.heap_tracked {
         metric(
             out,
             "peak_heap",

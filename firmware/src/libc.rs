@@ -31,7 +31,7 @@ pub extern "C" fn kill(_pid: i32, _signal: i32) -> i32 {
 #[cfg(target_arch = "riscv32")]
 #[unsafe(no_mangle)]
 pub extern "C" fn _exit(code: i32) -> ! {
-    crate::bare::fatal(
+    crate::fatal(
         "crash",
         format_args!("the C library ended the program (abort, exit code {code})"),
     )

@@ -19,6 +19,11 @@ mod cell;
 #[cfg(target_os = "none")]
 mod libc;
 
+/// Ends the cell on a fault, reported in the protocol (the C library's
+/// hooks call it; see `bare::fatal`).
+#[cfg(target_os = "none")]
+use bare::fatal;
+
 #[cfg(feature = "board-host")]
 fn main() {
     board::host::main()

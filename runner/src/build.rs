@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use trevm_catalog::board::Board;
+use trevm_catalog::os::Os;
 use trevm_catalog::profile::Profile;
 use trevm_catalog::runtime::{BuildEnv, FirmwareBuild, BUILDS};
 
@@ -194,6 +195,38 @@ pub fn firmware(
     let dest = firmware_path(board.name, profile, build);
     copy(&built, &dest)?;
     Ok(dest)
+}
+
+/// Builds the firmware `build` of `board` for `os`: bare metal with the
+/// memory layout of `profile` ([`firmware`]), or Ariel OS
+/// ([`crate::ariel::firmware`], which has Ariel OS's own layout: the
+/// default profile only).
+pub fn firmware_for(
+    board: &Board,
+    os: &Os,
+    profile: &Profile,
+    build: &FirmwareBuild,
+    quiet: bool,
+) -> Result<PathBuf> {
+    if os.is_ariel() {
+        crate::ariel::firmware(board, build, quiet)
+    } else {
+        firmware(board, profile, build, quiet)
+    }
+}
+
+/// Where [`firmware_for`] keeps what it built.
+pub fn firmware_path_for(
+    board: &str,
+    os: &Os,
+    profile: &Profile,
+    build: &FirmwareBuild,
+) -> PathBuf {
+    if os.is_ariel() {
+        crate::ariel::firmware_path(board, build)
+    } else {
+        firmware_path(board, profile, build)
+    }
 }
 
 /// Whether `board`'s firmware can be built here. A target rustup cannot

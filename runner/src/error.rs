@@ -84,6 +84,14 @@ pub enum Error {
     /// no GitHub): the message says how to get it.
     #[error("{0}")]
     ArielOsMissing(String),
+    /// An operating system the catalog does not have.
+    #[error("unknown OS `{name}` (known: {known})")]
+    UnknownOs {
+        /// The name given.
+        name: String,
+        /// The catalog's OSes, comma-separated.
+        known: String,
+    },
     /// A board that has no firmware for the operating system asked for.
     #[error("`{board}` has no {os} firmware: use --os {choose}")]
     WrongOs {
@@ -93,6 +101,15 @@ pub enum Error {
         os: String,
         /// The OSes it has, `|`-separated.
         choose: String,
+    },
+    /// A memory profile for an operating system that lays out memory
+    /// itself.
+    #[error("memory profile `{profile}` is for bare-metal firmware: {os} lays out memory itself (use --os bare, or the default profile)")]
+    ProfileOs {
+        /// The profile asked for.
+        profile: &'static str,
+        /// The OS.
+        os: &'static str,
     },
     /// The emulator of an emulated board is not installed.
     #[error("{program} is not installed: run `make setup` (Debian package {package})")]
@@ -145,7 +162,9 @@ impl Error {
                 | Error::UnknownSuite { .. }
                 | Error::UnknownProfile { .. }
                 | Error::WrongBoard { .. }
+                | Error::UnknownOs { .. }
                 | Error::WrongOs { .. }
+                | Error::ProfileOs { .. }
                 | Error::ProbeSelector(_)
         )
     }

@@ -2,6 +2,7 @@
 //! serves which way of reaching a board ([`Access`]).
 
 use trevm_catalog::board::{Access, Board};
+use trevm_catalog::os::Os;
 use trevm_catalog::profile::{self, Profile};
 
 use crate::backend::host::HostBackend;
@@ -9,7 +10,7 @@ use crate::backend::probe::{select::check_selector, ProbeBackend};
 use crate::backend::qemu::{self, QemuBackend};
 use crate::backend::Backend;
 use crate::build;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::prepare::Preparer;
 use crate::programs::HostPrograms;
 
@@ -31,8 +32,11 @@ pub struct Options {
     /// first one found).
     pub probe: Option<String>,
     /// The memory profile the firmwares are linked with (bare-metal
-    /// boards; the host takes only the default).
+    /// boards; the host and Ariel OS take only the default).
     pub profile: &'static Profile,
+    /// The operating system of the firmwares (`None`: the board's default,
+    /// [`trevm_catalog::board::Board::default_os`]).
+    pub os: Option<&'static Os>,
 }
 
 impl Default for Options {
@@ -41,7 +45,16 @@ impl Default for Options {
             build: false,
             probe: None,
             profile: &profile::DEFAULT,
+            os: None,
         }
+    }
+}
+
+impl Options {
+    /// The operating system for `board`: the one asked for, else the
+    /// board's default.
+    pub fn os_for(&self, board: &Board) -> Result<&'static Os> {
+        crate::select::os(board, self.os.map(|o| o.name))
     }
 }
 
@@ -51,8 +64,18 @@ impl Default for Options {
 /// default profile). Cheap; [`open`] checks it first, callers that build
 /// something before opening check it earlier.
 pub fn check(board: &'static Board, o: &Options) -> Result<()> {
+    let os = o.os_for(board)?;
     crate::select::profile_for(board, o.profile)?;
+    if os.is_ariel() && !o.profile.is_default() {
+        return Err(Error::ProfileOs {
+            profile: o.profile.name,
+            os: os.name,
+        });
+    }
     build::check_target(board)?;
+    if os.is_ariel() {
+        crate::ariel::check()?;
+    }
     if let Access::Qemu(_) = board.access {
         qemu::machine(board)?;
     }
@@ -67,6 +90,7 @@ pub fn check(board: &'static Board, o: &Options) -> Result<()> {
 /// anything is built.
 pub fn open(board: &'static Board, labels: &[&str], o: &Options) -> Result<Opened> {
     check(board, o)?;
+    let os = o.os_for(board)?;
     let mut notes = Vec::new();
     let programs = if o.build {
         let (programs, problems) = HostPrograms::build(labels);
@@ -77,13 +101,19 @@ pub fn open(board: &'static Board, labels: &[&str], o: &Options) -> Result<Opene
     };
     let preparer = Preparer::new(programs.clone());
     let backend: Box<dyn Backend> = match (board.access, o.build) {
-        (Access::Host, _) => Box::new(HostBackend::new(programs, preparer)),
+        (Access::Host, _) if os.is_ariel() => {
+            let (ariel, problems) = HostPrograms::ariel(board, labels, o.build);
+            notes.extend(problems);
+            Box::new(HostBackend::on(board, os, ariel, preparer))
+        }
+        (Access::Host, _) => Box::new(HostBackend::on(board, os, programs, preparer)),
         (Access::Qemu(_), true) => {
             Box::new(QemuBackend::build(board, o.profile, labels, preparer)?)
         }
         (Access::Qemu(_), false) => Box::new(QemuBackend::existing(board, o.profile, preparer)?),
         (Access::Probe(_), true) => Box::new(ProbeBackend::build(
             board,
+            os,
             o.profile,
             labels,
             o.probe.clone(),
@@ -91,6 +121,7 @@ pub fn open(board: &'static Board, labels: &[&str], o: &Options) -> Result<Opene
         )?),
         (Access::Probe(_), false) => Box::new(ProbeBackend::existing(
             board,
+            os,
             o.profile,
             o.probe.clone(),
             preparer,

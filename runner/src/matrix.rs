@@ -39,6 +39,9 @@ pub struct Options {
     pub probe: Option<String>,
     /// Memory profile name (`default`, `paper`; the catalog's profiles).
     pub profile: String,
+    /// Operating system name (`bare`, `ariel-os`; `None`: the board's
+    /// default).
+    pub os: Option<String>,
 }
 
 /// How a run went.
@@ -98,6 +101,7 @@ pub fn setup(o: &Options) -> Result<Setup> {
         build: o.build,
         probe: o.probe.clone(),
         profile: select::profile(&o.profile)?,
+        os: Some(select::os(board, o.os.as_deref())?),
     };
     factory::check(board, &how)?;
     if o.build && suites.iter().any(|s| s.source == Source::Own) {
@@ -240,6 +244,7 @@ mod tests {
             build: true,
             probe: None,
             profile: "default".into(),
+            os: None,
         };
         assert!(matches!(run(&o), Err(Error::UnknownBoard { .. })));
         let o = Options {
@@ -261,5 +266,28 @@ mod tests {
             ..o
         };
         assert!(matches!(plan(&o), Err(Error::UnknownRuntime { .. })));
+        // Ariel OS has no QEMU board; the host runs bare metal only.
+        let o = Options {
+            board: "qemu-m4f".into(),
+            runtimes: vec![],
+            os: Some("ariel-os".into()),
+            ..o
+        };
+        let e = plan(&o).err().unwrap();
+        assert!(matches!(e, Error::WrongOs { .. }) && e.is_usage(), "{e}");
+        assert!(e.to_string().contains("--os bare"), "{e}");
+        let o = Options {
+            board: "nrf52840dk".into(),
+            os: Some("zephyr".into()),
+            ..o
+        };
+        assert!(matches!(plan(&o), Err(Error::UnknownOs { .. })));
+        // Ariel OS lays out memory itself: no paper profile.
+        let o = Options {
+            os: Some("ariel-os".into()),
+            profile: "paper".into(),
+            ..o
+        };
+        assert!(matches!(plan(&o), Err(Error::ProfileOs { .. })));
     }
 }

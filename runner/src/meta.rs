@@ -5,6 +5,7 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use trevm_catalog::board::{Access, Board};
+use trevm_catalog::os::Os;
 use trevm_catalog::profile::Profile;
 use trevm_catalog::record::Record;
 use trevm_catalog::runtime;
@@ -76,6 +77,7 @@ pub fn rustc_version(toolchain: Option<&str>) -> String {
 /// start from it.
 pub fn preamble(
     board: &Board,
+    os: &Os,
     profile: &Profile,
     label: &str,
     suite: &str,
@@ -87,10 +89,18 @@ pub fn preamble(
     m.started = now_utc();
     m.git_commit = git_commit().into();
     m.board = board.name.into();
+    m.os = os.name.into();
     m.emulated = board.emulated();
     m.extra.insert("profile".into(), profile.name.into());
-    // The host has no layout (a process per cell, with its heap budget).
-    if let Some(layout) = profile.layout(board) {
+    if os.is_ariel() {
+        m.extra.insert(
+            "ariel_os_commit".into(),
+            trevm_catalog::os::ARIEL_OS_SOURCE.commit.into(),
+        );
+    }
+    // The host has no layout (a process per cell, with its heap budget),
+    // and Ariel OS lays out memory itself.
+    if let Some(layout) = profile.layout(board).filter(|_| !os.is_ariel()) {
         m.extra.insert("stack_bytes".into(), layout.stack.into());
         if let Some(heap) = layout.heap_bytes() {
             m.extra.insert("heap_bytes".into(), heap.into());
@@ -144,12 +154,13 @@ pub fn now_utc() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use trevm_catalog::os::{ARIEL_OS, BARE};
     use trevm_catalog::profile::{DEFAULT, PAPER};
 
     #[test]
     fn the_preamble_says_where_and_with_what() {
         let board = trevm_catalog::board::find("qemu-m4f").unwrap();
-        let r = preamble(board, &PAPER, "wamr-fast", "own", "crc32");
+        let r = preamble(board, &BARE, &PAPER, "wamr-fast", "own", "crc32");
         assert_eq!(
             (r.board.as_str(), r.meta.board.as_str()),
             ("qemu-m4f", "qemu-m4f")
@@ -165,6 +176,7 @@ mod tests {
         assert_eq!(r.meta.extra["heap_bytes"], 240_000);
         let none = preamble(
             board,
+            &BARE,
             &DEFAULT,
             trevm_catalog::NO_RUNTIME,
             "footprint",
@@ -176,8 +188,19 @@ mod tests {
         // The default heap is the rest of RAM: the firmware says how much.
         assert!(!none.meta.extra.contains_key("heap_bytes"));
         let host = trevm_catalog::board::find("host").unwrap();
-        let h = preamble(host, &DEFAULT, "wasmi", "own", "crc32");
+        let h = preamble(host, &BARE, &DEFAULT, "wasmi", "own", "crc32");
         assert_eq!(h.meta.extra["profile"], "default");
         assert!(!h.meta.extra.contains_key("stack_bytes"));
+        assert_eq!((r.meta.os.as_str(), h.meta.os.as_str()), ("bare", "bare"));
+        assert!(!r.meta.extra.contains_key("ariel_os_commit"));
+        // Ariel OS records say which Ariel OS, and no layout of ours.
+        let nrf = trevm_catalog::board::find("nrf52840dk").unwrap();
+        let a = preamble(nrf, &ARIEL_OS, &DEFAULT, "wasmi", "own", "crc32");
+        assert_eq!(a.meta.os, "ariel-os");
+        assert_eq!(
+            a.meta.extra["ariel_os_commit"],
+            trevm_catalog::os::ARIEL_OS_SOURCE.commit
+        );
+        assert!(!a.meta.extra.contains_key("stack_bytes"));
     }
 }

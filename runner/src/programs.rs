@@ -7,6 +7,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use trevm_catalog::board::Board;
+use trevm_catalog::runtime::BUILDS;
+
 use crate::build;
 
 /// Built host programs by runtime variant label.
@@ -44,6 +47,36 @@ impl HostPrograms {
             }
         }
         set
+    }
+
+    /// The Ariel OS applications of a process board (`ariel-native`) that
+    /// serve `labels`: built (when `build`) or as built. Each runs cells
+    /// as a host program does; one that does not build leaves its
+    /// variants missing, reported with why.
+    pub fn ariel(board: &Board, labels: &[&str], build: bool) -> (Self, Vec<String>) {
+        let mut set = HostPrograms::default();
+        let mut problems = Vec::new();
+        for b in BUILDS.iter().filter(|b| b.adapter.is_some()) {
+            if !labels.iter().any(|l| b.serves_label(l)) {
+                continue;
+            }
+            if build {
+                eprintln!(
+                    "building the Ariel OS `{}` program for {} ...",
+                    b.name, board.name
+                );
+                match crate::ariel::firmware(board, b, true) {
+                    Ok(path) => set.adopt(path),
+                    Err(e) => problems.push(format!("{}: {e}", b.name)),
+                }
+            } else {
+                let path = crate::ariel::firmware_path(board.name, b);
+                if path.exists() {
+                    set.adopt(path);
+                }
+            }
+        }
+        (set, problems)
     }
 
     fn adopt(&mut self, path: PathBuf) {

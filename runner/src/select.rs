@@ -3,6 +3,7 @@
 //! lists the catalog's names.
 
 use trevm_catalog::board::{self, Board, BOARDS};
+use trevm_catalog::os::{Os, OSES};
 use trevm_catalog::profile::{self, Profile, PROFILES};
 use trevm_catalog::suite::{self, Suite, SUITES};
 use trevm_catalog::{NO_RUNTIME, RUNTIMES};
@@ -39,6 +40,45 @@ pub fn firmware_board(name: &str) -> Result<&'static Board> {
             choose: board_names(Board::has_firmware),
         })
     }
+}
+
+/// The operating system called `name` for `board` (`None`: the board's
+/// default, Ariel OS on the real boards, bare metal elsewhere).
+pub fn os(board: &Board, name: Option<&str>) -> Result<&'static Os> {
+    let Some(name) = name else {
+        return Ok(trevm_catalog::os::find(board.default_os().name).expect("the catalog's OS"));
+    };
+    let os = trevm_catalog::os::find(name).ok_or_else(|| Error::UnknownOs {
+        name: name.into(),
+        known: join(OSES.iter().map(|o| o.name)),
+    })?;
+    if board.runs(os) {
+        Ok(os)
+    } else {
+        Err(Error::WrongOs {
+            board: board.name.into(),
+            os: os.name.into(),
+            choose: board
+                .oses
+                .iter()
+                .map(|o| o.name)
+                .collect::<Vec<_>>()
+                .join("|"),
+        })
+    }
+}
+
+/// The name of a run's results file (`results/runs/<name>.jsonl`, and
+/// `<name>-size.jsonl` for footprints): the board, then the OS when it is
+/// not bare metal and the board has more than one, then the memory
+/// profile when it is not the default, so that runs on different OSes or
+/// profiles never share a file.
+pub fn run_name(board: &Board, os: &Os, profile: &Profile) -> String {
+    let mut name = trevm_catalog::os::platform_name(board.name, os.name);
+    if !profile.is_default() {
+        name = format!("{name}-{}", profile.name);
+    }
+    name
 }
 
 /// The memory profile called `name`.

@@ -69,6 +69,20 @@ fn modules_in(dir: &Path, suite: &str, abi: SlotAbi) -> Vec<Workload> {
     v
 }
 
+/// The built `own` workload called `name` (tests and examples use it).
+///
+/// # Panics
+/// When the `own` modules are not built (`make workloads`) or have no
+/// workload of that name.
+pub fn own(name: &str) -> Workload {
+    let own = trevm_catalog::suite::find("own").expect("the catalog has the own suite");
+    discover(own)
+        .expect("the own modules are built (`make workloads`)")
+        .into_iter()
+        .find(|w| w.name == name)
+        .unwrap_or_else(|| panic!("no own workload `{name}`"))
+}
+
 /// The workloads of `suite` that are built, or an error saying how to
 /// build them.
 pub fn discover(suite: &'static Suite) -> Result<Vec<Workload>> {

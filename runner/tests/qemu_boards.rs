@@ -18,7 +18,7 @@ use trevm_protocol::slot::SlotAbi;
 use trevm_runner::backend::qemu::QemuBackend;
 use trevm_runner::backend::Backend;
 use trevm_runner::prepare::Preparer;
-use trevm_runner::suite::{self, Workload};
+use trevm_runner::suite::{own, Workload};
 
 /// The variants the smoke firmwares serve (`wamr` serves two).
 pub const SMOKE: &[&str] = &["wasmi", "wamr", "wamr-fast", "native"];
@@ -33,14 +33,6 @@ const EXACT: &[&str] = &[
     "peak_stack",
 ];
 const BUDGET: Duration = Duration::from_secs(60);
-
-fn own(name: &str) -> Workload {
-    suite::discover(trevm_catalog::suite::find("own").unwrap())
-        .expect("the own modules are built (`make workloads`)")
-        .into_iter()
-        .find(|w| w.name == name)
-        .unwrap_or_else(|| panic!("no own workload `{name}`"))
-}
 
 fn module(name: &str, wat: &str) -> (tempfile::TempDir, Workload) {
     let dir = tempfile::tempdir().unwrap();

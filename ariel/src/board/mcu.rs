@@ -16,7 +16,7 @@
 
 mod clock;
 #[cfg(context = "esp32c6")]
-#[path = "../../../../firmware/src/board/esp32c6_slot.rs"]
+#[path = "../../../firmware/src/board/esp32c6_slot.rs"]
 mod esp32c6_slot;
 mod heap;
 
@@ -58,6 +58,7 @@ pub fn main() {
         name: ariel_os::buildinfo::BOARD,
         clock: clock::CLOCK,
         heap: heap::size(),
+        heap_tracked: heap::TRACKED,
         limits: Limits::EMBEDDED,
         stack: Some(Stack {
             budget: stack.size(),

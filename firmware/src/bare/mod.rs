@@ -39,6 +39,7 @@ pub fn main() -> ! {
         name: board::NAME,
         clock: board::CLOCK,
         heap: heap::size(),
+        heap_tracked: true,
         limits: Limits::EMBEDDED,
         stack: Some(Stack {
             budget: stack::budget(),

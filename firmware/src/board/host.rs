@@ -143,6 +143,7 @@ pub fn main_as(board: &'static str) {
                 name: board,
                 clock: CLOCK,
                 heap,
+                heap_tracked: true,
                 limits,
                 stack: None,
             };

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use trevm_catalog::board::Board;
+use trevm_catalog::os::Os;
 use trevm_catalog::profile::Profile;
 use trevm_catalog::record::{Metric, Record};
 use trevm_catalog::runtime::{FirmwareBuild, BUILDS};
@@ -85,6 +86,7 @@ impl Firmware {
 #[derive(Clone, Debug)]
 pub struct FirmwareSet<F = Firmware> {
     board: &'static str,
+    os: &'static Os,
     profile: &'static Profile,
     found: BTreeMap<&'static str, F>,
     missing: BTreeMap<&'static str, String>,
@@ -94,15 +96,23 @@ impl FirmwareSet<Firmware> {
     /// Builds (when needed) the firmwares of `board` in `profile` that
     /// serve `labels`. A firmware that does not build, or not fit, leaves
     /// its variants missing with why.
-    pub fn build(board: &'static Board, profile: &'static Profile, labels: &[&str]) -> Self {
-        let mut set = Self::new(board.name, profile);
+    pub fn build(
+        board: &'static Board,
+        os: &'static Os,
+        profile: &'static Profile,
+        labels: &[&str],
+    ) -> Self {
+        let mut set = Self::new(board.name, os, profile);
         for b in BUILDS {
             if !labels.iter().any(|l| b.serves_label(l)) {
                 continue;
             }
-            eprintln!("building the `{}` firmware for {} ...", b.name, board.name);
-            let built =
-                build::firmware(board, profile, b, true).and_then(|elf| Firmware::inspect(&elf, b));
+            eprintln!(
+                "building the `{}` firmware for {} ({}) ...",
+                b.name, board.name, os.name
+            );
+            let built = build::firmware_for(board, os, profile, b, true)
+                .and_then(|elf| Firmware::inspect(&elf, b));
             set.adopt(b, built.map_err(|e| e.to_string()));
         }
         set
@@ -110,10 +120,10 @@ impl FirmwareSet<Firmware> {
 
     /// The firmwares of `board` in `profile` already built (under
     /// `build/firmware/<board>/`, see [`build::firmware_path`]).
-    pub fn existing(board: &'static Board, profile: &'static Profile) -> Self {
-        let mut set = Self::new(board.name, profile);
+    pub fn existing(board: &'static Board, os: &'static Os, profile: &'static Profile) -> Self {
+        let mut set = Self::new(board.name, os, profile);
         for b in BUILDS {
-            let elf = build::firmware_path(board.name, profile, b);
+            let elf = build::firmware_path_for(board.name, os, profile, b);
             if elf.exists() {
                 set.adopt(b, Firmware::inspect(&elf, b).map_err(|e| e.to_string()));
             }
@@ -124,9 +134,10 @@ impl FirmwareSet<Firmware> {
 
 impl<F: Clone> FirmwareSet<F> {
     /// No firmwares yet.
-    pub fn new(board: &'static str, profile: &'static Profile) -> Self {
+    pub fn new(board: &'static str, os: &'static Os, profile: &'static Profile) -> Self {
         FirmwareSet {
             board,
+            os,
             profile,
             found: BTreeMap::new(),
             missing: BTreeMap::new(),
@@ -145,6 +156,11 @@ impl<F: Clone> FirmwareSet<F> {
                 }
             }
         }
+    }
+
+    /// The operating system of the firmwares.
+    pub fn os(&self) -> &'static Os {
+        self.os
     }
 
     /// The memory profile the firmwares are linked with.
@@ -174,8 +190,8 @@ impl<F: Clone> FirmwareSet<F> {
                     format!(" PROFILE={}", self.profile.name)
                 };
                 format!(
-                    "no `{label}` firmware built for {}: run `make firmware BOARD={}{profile}`",
-                    self.board, self.board
+                    "no `{label}` firmware built for {} ({}): run `make firmware BOARD={} OS={}{profile}`",
+                    self.board, self.os.name, self.board, self.os.name
                 )
             })
         })
@@ -263,7 +279,11 @@ mod tests {
 
     #[test]
     fn firmware_set_says_why_a_variant_is_missing() {
-        let mut set = FirmwareSet::new("qemu-m4f", &trevm_catalog::profile::DEFAULT);
+        let mut set = FirmwareSet::new(
+            "qemu-m4f",
+            &trevm_catalog::os::BARE,
+            &trevm_catalog::profile::DEFAULT,
+        );
         set.adopt(build_for("wamr-fast").unwrap(), Ok(7));
         set.adopt(
             build_for("tinywasm").unwrap(),

@@ -8,6 +8,7 @@ use std::process::{Command, ExitStatus, Stdio};
 use std::time::Duration;
 
 use trevm_catalog::board::{Access, Board, BOARDS};
+use trevm_catalog::os::{Os, BARE};
 use trevm_catalog::profile::DEFAULT;
 use trevm_catalog::record::Record;
 use trevm_catalog::{Kind, Stage};
@@ -20,10 +21,13 @@ use crate::prepare::Preparer;
 use crate::programs::HostPrograms;
 use crate::suite::Workload;
 
-/// The host board's backend.
+/// The backend of a board whose cells are processes on the build machine:
+/// the host board (bare: the host programs) and `ariel-native` (Ariel OS:
+/// one Ariel OS application per firmware build, run the same way).
 #[derive(Clone, Debug)]
 pub struct HostBackend {
     board: &'static Board,
+    os: &'static Os,
     programs: HostPrograms,
     preparer: Preparer,
     /// Heap budget per cell, bytes (default: the board's RAM budget).
@@ -44,9 +48,19 @@ pub fn host_board() -> &'static Board {
 impl HostBackend {
     /// Runs cells with `programs`, preparing modules with `preparer`.
     pub fn new(programs: HostPrograms, preparer: Preparer) -> Self {
-        let board = host_board();
+        Self::on(host_board(), &BARE, programs, preparer)
+    }
+
+    /// Runs cells of `board` (a process board) on `os` with `programs`.
+    pub fn on(
+        board: &'static Board,
+        os: &'static Os,
+        programs: HostPrograms,
+        preparer: Preparer,
+    ) -> Self {
         HostBackend {
             board,
+            os,
             programs,
             preparer,
             heap_limit: board.budget.ram as usize,
@@ -76,6 +90,18 @@ impl Backend for HostBackend {
     }
 
     fn describe(&self, labels: &[&str]) -> Vec<String> {
+        if self.os.is_ariel() {
+            return labels
+                .iter()
+                .map(|l| match self.programs.program(l) {
+                    Some(p) => format!("Ariel OS program for {l}: {}", p.display()),
+                    None => format!(
+                        "{l}: no Ariel OS program built (make firmware BOARD={})",
+                        self.board.name
+                    ),
+                })
+                .collect();
+        }
         build::host_programs()
             .into_iter()
             .filter(|p| labels.iter().any(|l| p.serves.contains(l)))
@@ -96,13 +122,21 @@ impl Backend for HostBackend {
     }
 
     fn prepare(&self, label: &str, w: &Workload) -> Result<Prepared, Box<Record>> {
-        // The host has no memory layout: always the default profile.
-        let mut rec = meta::preamble(self.board, &DEFAULT, label, &w.suite, &w.name);
+        // A process has no memory layout: always the default profile.
+        let mut rec = meta::preamble(self.board, self.os, &DEFAULT, label, &w.suite, &w.name);
         let Some(program) = self.programs.program(label) else {
+            let how = if self.os.is_ariel() {
+                format!("make firmware BOARD={}", self.board.name)
+            } else {
+                "make host-programs".into()
+            };
             rec.fail(
                 Kind::Build,
                 Stage::Build,
-                format!("runtime `{label}` is not built for the host: run `make host-programs`"),
+                format!(
+                    "runtime `{label}` is not built for {}: run `{how}`",
+                    self.board.name
+                ),
             );
             return Err(Box::new(rec));
         };

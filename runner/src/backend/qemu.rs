@@ -16,6 +16,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use trevm_catalog::board::{Access, Board, Qemu};
+use trevm_catalog::os::BARE;
 use trevm_catalog::profile::Profile;
 use trevm_catalog::record::Record;
 use wait_timeout::ChildExt;
@@ -52,7 +53,7 @@ impl QemuBackend {
         Ok(QemuBackend {
             board,
             qemu,
-            firmwares: FirmwareSet::build(board, profile, labels),
+            firmwares: FirmwareSet::build(board, &BARE, profile, labels),
             preparer,
         })
     }
@@ -68,7 +69,7 @@ impl QemuBackend {
         Ok(QemuBackend {
             board,
             qemu,
-            firmwares: FirmwareSet::existing(board, profile),
+            firmwares: FirmwareSet::existing(board, &BARE, profile),
             preparer,
         })
     }
@@ -131,6 +132,7 @@ impl Backend for QemuBackend {
     fn prepare(&self, label: &str, w: &Workload) -> Result<Prepared, Box<Record>> {
         let mut rec = meta::preamble(
             self.board,
+            self.firmwares.os(),
             self.firmwares.profile(),
             label,
             &w.suite,

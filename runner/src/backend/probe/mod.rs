@@ -23,6 +23,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use trevm_catalog::board::{Access, Board, Probe, ProbeImage};
+use trevm_catalog::os::Os;
 use trevm_catalog::profile::Profile;
 use trevm_catalog::record::Record;
 
@@ -105,6 +106,7 @@ impl ProbeBackend {
     /// bad selector, is an error.
     pub fn build(
         board: &'static Board,
+        os: &'static Os,
         profile: &'static Profile,
         labels: &[&str],
         selector: Option<String>,
@@ -115,7 +117,7 @@ impl ProbeBackend {
             board,
             probe,
             selector,
-            FirmwareSet::build(board, profile, labels),
+            FirmwareSet::build(board, os, profile, labels),
             preparer,
         ))
     }
@@ -124,6 +126,7 @@ impl ProbeBackend {
     /// `build/firmware/<board>/`.
     pub fn existing(
         board: &'static Board,
+        os: &'static Os,
         profile: &'static Profile,
         selector: Option<String>,
         preparer: Preparer,
@@ -133,7 +136,7 @@ impl ProbeBackend {
             board,
             probe,
             selector,
-            FirmwareSet::existing(board, profile),
+            FirmwareSet::existing(board, os, profile),
             preparer,
         ))
     }
@@ -227,6 +230,7 @@ impl Backend for ProbeBackend {
     fn prepare(&self, label: &str, w: &Workload) -> std::result::Result<Prepared, Box<Record>> {
         let mut rec = meta::preamble(
             self.board,
+            self.firmwares.os(),
             self.firmwares.profile(),
             label,
             &w.suite,

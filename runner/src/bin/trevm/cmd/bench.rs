@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use trevm_runner::matrix::{self, Options};
-use trevm_runner::Result;
+use trevm_runner::{select, Result};
 
 /// Run runtime variants × workloads on a board and append results.
 #[derive(clap::Args)]
@@ -20,10 +20,15 @@ pub struct Cmd {
     #[arg(long, default_value = "own", value_delimiter = ',')]
     suite: Vec<String>,
     /// Results file, JSON Lines, appended to (default
-    /// results/runs/<board>.jsonl; <board>-<profile>.jsonl for a profile
-    /// other than `default`, so that the profiles' runs do not mix).
+    /// results/runs/<board>[-<os>][-<profile>].jsonl: the OS when not bare
+    /// metal on a board with both, the profile when not `default`, so that
+    /// their runs do not mix).
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Operating system of the firmwares: `bare` or `ariel-os` (default:
+    /// the board's; Ariel OS on the real boards).
+    #[arg(long)]
+    os: Option<String>,
     /// Time budget per cell, seconds.
     #[arg(long, default_value_t = 120)]
     timeout: u64,
@@ -51,13 +56,14 @@ pub struct Cmd {
 impl Cmd {
     /// Runs the subcommand.
     pub fn run(self) -> Result<ExitCode> {
+        let board = select::board(&self.board)?;
+        let os = select::os(board, self.os.as_deref())?;
+        let profile = select::profile(&self.profile)?;
         let out = self.out.unwrap_or_else(|| {
-            let name = if self.profile == trevm_catalog::profile::DEFAULT.name {
-                self.board.clone()
-            } else {
-                format!("{}-{}", self.board, self.profile)
-            };
-            PathBuf::from(format!("results/runs/{name}.jsonl"))
+            PathBuf::from(format!(
+                "results/runs/{}.jsonl",
+                select::run_name(board, os, profile)
+            ))
         });
         let o = Options {
             board: self.board,
@@ -69,6 +75,7 @@ impl Cmd {
             build: !self.no_build,
             probe: self.probe,
             profile: self.profile,
+            os: Some(os.name.to_string()),
         };
         if self.dry_run {
             print!("{}", matrix::plan(&o)?);

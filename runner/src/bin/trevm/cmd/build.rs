@@ -17,6 +17,10 @@ pub struct Cmd {
     /// rest of RAM the heap) or `paper` (the paper's Ariel OS layout).
     #[arg(long, default_value = "default")]
     profile: String,
+    /// Operating system of the firmwares: `bare` or `ariel-os` (default:
+    /// the board's; Ariel OS on the real boards).
+    #[arg(long)]
+    os: Option<String>,
 }
 
 impl Cmd {
@@ -28,6 +32,7 @@ impl Cmd {
             build: true,
             probe: None,
             profile: select::profile(&self.profile)?,
+            os: Some(select::os(board, self.os.as_deref())?),
         };
         factory::check(board, &o)?;
         let mut problems = Vec::new();

@@ -91,6 +91,21 @@ fn print_catalog() {
         if let Some(real) = b.stands_for {
             println!("  {:<29} stands in for {real}", "");
         }
+        let oses: Vec<&str> = b.oses.iter().map(|o| o.name).collect();
+        println!(
+            "  {:<29} OS: {} (default {})",
+            "",
+            oses.join(", "),
+            b.default_os().name
+        );
+    }
+    println!(
+        "operating systems (Ariel OS {} = {}):",
+        trevm_catalog::os::ARIEL_OS_SOURCE.describe,
+        trevm_catalog::os::ARIEL_OS_SOURCE.commit
+    );
+    for o in trevm_catalog::OSES {
+        println!("  {:<17} {}", o.name, o.description);
     }
     println!("memory profiles (name; stack / heap per board with firmware):");
     for p in PROFILES {

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use trevm_catalog::results::ResultsFile;
-use trevm_runner::{build, select, size, Error, Result};
+use trevm_runner::{factory, select, size, Error, Result};
 
 /// Footprint: build every firmware of a board and append one record per
 /// runtime variant (and `none`) with its ELF section sizes.
@@ -14,10 +14,14 @@ pub struct Cmd {
     #[arg(long)]
     board: String,
     /// Results file, JSON Lines, appended to (default
-    /// results/runs/<board>-size.jsonl; <board>-<profile>-size.jsonl for a
-    /// profile other than `default`).
+    /// results/runs/<board>[-<os>][-<profile>]-size.jsonl: the OS when not
+    /// bare metal, the profile when not `default`).
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Operating system of the firmwares: `bare` or `ariel-os` (default:
+    /// the board's; Ariel OS on the real boards).
+    #[arg(long)]
+    os: Option<String>,
     /// Runtime variants (and `none`), comma-separated (default: all).
     #[arg(long, value_delimiter = ',')]
     runtime: Vec<String>,
@@ -33,18 +37,22 @@ impl Cmd {
         let labels = select::footprint_labels(&self.runtime)?;
         let board = select::firmware_board(&self.board)?;
         let profile = select::profile(&self.profile)?;
-        build::check_target(board)?;
+        let os = select::os(board, self.os.as_deref())?;
+        let o = factory::Options {
+            os: Some(os),
+            profile,
+            ..Default::default()
+        };
+        factory::check(board, &o)?;
         let out = self.out.unwrap_or_else(|| {
-            let name = if profile.is_default() {
-                board.name.to_string()
-            } else {
-                format!("{}-{}", board.name, profile.name)
-            };
-            PathBuf::from(format!("results/runs/{name}-size.jsonl"))
+            PathBuf::from(format!(
+                "results/runs/{}-size.jsonl",
+                select::run_name(board, os, profile)
+            ))
         });
         let mut file = ResultsFile::open(&out)
             .map_err(|e| Error::io(format!("cannot open {}", out.display()), e))?;
-        let records = size::footprint(board, profile, &labels)?;
+        let records = size::footprint(board, os, profile, &labels)?;
         for r in &records {
             eprintln!("{}", size::summary(r));
             file.append(r)
