@@ -1,5 +1,7 @@
 //! Files generated from the catalog, so that tools that cannot read Rust
-//! (laze, make) see the same lists: `laze-project.yml` and `mk/catalog.mk`.
+//! (laze, make) see the same lists: the laze projects (`laze-project.yml`
+//! and `ariel/laze.yml`, the Ariel OS applications; `firmware/laze-project.yml`,
+//! the bare-metal firmwares) and `mk/catalog.mk`.
 //! `trevm catalog --emit laze|make` prints them, `make catalog` rewrites
 //! them, and a test fails when the committed files drift from the catalog.
 
@@ -148,9 +150,9 @@ pub fn ariel_apps() -> String {
             None => String::from("no runtime, the footprint baseline"),
             Some(a) => std::format!("the {a} adapter; serves {}", serves.join(", ")),
         };
-        let _ = write!(
+        let _ = writeln!(
             s,
-            "  - name: {}\n    help: {}\n    selects:\n      - trevm-cell\n",
+            "  - name: {}\n    help: {}\n    selects:\n      - trevm-cell",
             b.name,
             yaml_str(&help)
         );

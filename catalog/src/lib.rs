@@ -20,12 +20,14 @@
 //!   type the runner writes and the analysis reads, and the append-only
 //!   JSON Lines file that saves and loads it;
 //! - [`emit`] (feature `std`): the files generated from the catalog
-//!   (`laze-project.yml`, `mk/catalog.mk`), checked by a test.
+//!   (the laze projects `laze-project.yml` + `ariel/laze.yml` for Ariel OS
+//!   and `firmware/laze-project.yml` for bare metal, `mk/catalog.mk`),
+//!   checked by a test.
 //!
 //! A new runtime variant is one row of [`runtime::RUNTIMES`] plus one
 //! adapter file in `benches/src/runtimes/`; a new board is one row of
 //! [`board::BOARDS`] plus one board file in `firmware/src/board/` and its
-//! memory map.
+//! memory map (and, for Ariel OS, its Ariel OS board name).
 #![no_std]
 #![warn(missing_docs)]
 

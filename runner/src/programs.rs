@@ -16,6 +16,8 @@ use crate::build;
 #[derive(Clone, Debug, Default)]
 pub struct HostPrograms {
     programs: BTreeMap<&'static str, PathBuf>,
+    /// Why a variant has no program: its build failed.
+    missing: BTreeMap<&'static str, String>,
 }
 
 impl HostPrograms {
@@ -67,7 +69,12 @@ impl HostPrograms {
                 );
                 match crate::ariel::firmware(board, b, true) {
                     Ok(path) => set.adopt(path),
-                    Err(e) => problems.push(format!("{}: {e}", b.name)),
+                    Err(e) => {
+                        for label in b.serves() {
+                            set.missing.insert(label, e.to_string());
+                        }
+                        problems.push(format!("{}: {e}", b.name));
+                    }
                 }
             } else {
                 let path = crate::ariel::firmware_path(board.name, b);
@@ -96,6 +103,11 @@ impl HostPrograms {
         let mut v: Vec<&'static str> = self.programs.keys().copied().collect();
         v.sort_by_key(|l| trevm_catalog::runtime::order(l));
         v
+    }
+
+    /// Why `label` has no program, when its build failed.
+    pub fn why_missing(&self, label: &str) -> Option<&str> {
+        self.missing.get(label).map(String::as_str)
     }
 
     /// The program that runs `label`.

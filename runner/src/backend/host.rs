@@ -130,14 +130,14 @@ impl Backend for HostBackend {
             } else {
                 "make host-programs".into()
             };
-            rec.fail(
-                Kind::Build,
-                Stage::Build,
-                format!(
+            let why = match self.programs.why_missing(label) {
+                Some(why) => why.to_string(),
+                None => format!(
                     "runtime `{label}` is not built for {}: run `{how}`",
                     self.board.name
                 ),
-            );
+            };
+            rec.fail(Kind::Build, Stage::Build, why);
             return Err(Box::new(rec));
         };
         let Some(image) = slot_image(&self.preparer, self.board.pointer_width, label, w, &mut rec)
