@@ -74,7 +74,7 @@ pub fn check(board: &'static Board, o: &Options) -> Result<()> {
     }
     build::check_target(board)?;
     if os.is_ariel() {
-        crate::ariel::check()?;
+        crate::build::ariel::check()?;
     }
     if let Access::Qemu(_) = board.access {
         qemu::machine(board)?;

@@ -11,9 +11,9 @@
 //!   checked against the catalog;
 //! - [`suite`]: which workloads exist (built Wasm modules per suite);
 //! - [`build`]: builds what is missing (guest modules, host programs,
-//!   firmware) with cargo; the host programs are derived from the catalog's
+//!   firmware) with cargo, and the Ariel OS firmwares with laze
+//!   ([`build::ariel`]); the host programs are derived from the catalog's
 //!   firmware builds;
-//! - [`ariel`]: the Ariel OS firmwares (found, built with laze);
 //! - [`programs`]: the built host programs and which runtime variant each
 //!   runs;
 //! - [`prepare`]: module preparation on the host (precompiling, side
@@ -35,7 +35,6 @@
 //! - [`error`]: what can go wrong outside a cell (a cell's failure is a
 //!   result, not an error).
 
-pub mod ariel;
 pub mod backend;
 pub mod build;
 pub mod error;

@@ -67,7 +67,7 @@ impl HostPrograms {
                     "building the Ariel OS `{}` program for {} ...",
                     b.name, board.name
                 );
-                match crate::ariel::firmware(board, b, true) {
+                match crate::build::ariel::firmware(board, b, true) {
                     Ok(path) => set.adopt(path),
                     Err(e) => {
                         for label in b.serves() {
@@ -77,7 +77,7 @@ impl HostPrograms {
                     }
                 }
             } else {
-                let path = crate::ariel::firmware_path(board.name, b);
+                let path = crate::build::ariel::firmware_path(board.name, b);
                 if path.exists() {
                     set.adopt(path);
                 }

@@ -30,7 +30,7 @@ pub fn footprint(
 ) -> Result<Vec<Record>> {
     build::check_target(board)?;
     if os.is_ariel() {
-        crate::ariel::check()?;
+        crate::build::ariel::check()?;
     }
     let wanted = |b: &FirmwareBuild| labels.is_empty() || labels.iter().any(|l| b.serves_label(l));
     let mut out = Vec::new();

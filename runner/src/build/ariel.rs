@@ -15,7 +15,7 @@ use std::process::Command;
 use trevm_catalog::board::Board;
 use trevm_catalog::runtime::FirmwareBuild;
 
-use crate::build::{build_error_summary, copy};
+use super::{build_error_summary, copy};
 use crate::error::{Error, Result};
 use crate::workspace;
 
@@ -80,7 +80,7 @@ pub fn firmware(board: &Board, build: &FirmwareBuild, quiet: bool) -> Result<Pat
         "CARGO_ENCODED_RUSTFLAGS",
         "CARGO_TARGET_DIR",
         "CARGO_BUILD_TARGET",
-        crate::build::PROFILE_VAR,
+        super::PROFILE_VAR,
     ] {
         c.env_remove(var);
     }

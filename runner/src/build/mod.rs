@@ -1,7 +1,7 @@
 //! Builds what the matrix needs, with cargo: guest modules, host programs
 //! and the bare-metal firmwares (one per board × firmware build of the
-//! catalog). Cargo itself decides what is missing, so calling these again
-//! is cheap.
+//! catalog); and, with laze, the Ariel OS firmwares ([`ariel`]). Cargo
+//! itself decides what is missing, so calling these again is cheap.
 //!
 //! The host programs are not listed anywhere: there is one per build
 //! environment of the catalog ([`BuildEnv`]: toolchain and `RUSTFLAGS`,
@@ -18,6 +18,8 @@ use trevm_catalog::runtime::{BuildEnv, FirmwareBuild, BUILDS};
 
 use crate::error::{Error, Result};
 use crate::workspace;
+
+pub mod ariel;
 
 /// The cargo target directory of a build environment.
 pub fn target_dir(env: &BuildEnv) -> PathBuf {
@@ -199,7 +201,7 @@ pub fn firmware(
 
 /// Builds the firmware `build` of `board` for `os`: bare metal with the
 /// memory layout of `profile` ([`firmware`]), or Ariel OS
-/// ([`crate::ariel::firmware`], which has Ariel OS's own layout: the
+/// ([`ariel::firmware`], which has Ariel OS's own layout: the
 /// default profile only).
 pub fn firmware_for(
     board: &Board,
@@ -209,7 +211,7 @@ pub fn firmware_for(
     quiet: bool,
 ) -> Result<PathBuf> {
     if os.is_ariel() {
-        crate::ariel::firmware(board, build, quiet)
+        ariel::firmware(board, build, quiet)
     } else {
         firmware(board, profile, build, quiet)
     }
@@ -223,7 +225,7 @@ pub fn firmware_path_for(
     build: &FirmwareBuild,
 ) -> PathBuf {
     if os.is_ariel() {
-        crate::ariel::firmware_path(board, build)
+        ariel::firmware_path(board, build)
     } else {
         firmware_path(board, profile, build)
     }
