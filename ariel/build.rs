@@ -20,6 +20,8 @@ fn main() {
         .iter()
         .find(|b| b.ariel_builder == Some(builder.as_str()))
         .unwrap_or_else(|| panic!("trevm-ariel: Ariel OS board `{builder}` is not in the catalog"));
+    // The core clock rate the records claim, the catalog's.
+    println!("cargo:rustc-env=TREVM_CLOCK_HZ={}", board.clock.hz);
     let slot = board.budget.slot;
     let script = if env::var("CARGO_CFG_TARGET_ARCH").as_deref() == Ok("riscv32") {
         // The ESP32-C6: as the bare-metal firmware's memory map, the slot

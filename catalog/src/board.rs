@@ -150,38 +150,49 @@ const fn cycles(source: &'static str, hz: u64) -> Clock {
     }
 }
 
+/// A board whose cells are processes on the build machine (64-bit, a
+/// 64 MiB heap budget per cell, nanoseconds), on `oses`.
+const fn process(
+    name: &'static str,
+    description: &'static str,
+    oses: &'static [Os],
+    ariel_builder: Option<&'static str>,
+) -> Board {
+    Board {
+        name,
+        description,
+        target: None,
+        pointer_width: 64,
+        access: Access::Host,
+        linker: Linker::None,
+        budget: budget(64 * MIB, 0, 0),
+        clock: Clock {
+            source: "std::time::Instant",
+            unit: "ns",
+            hz: 1_000_000_000,
+        },
+        stands_for: None,
+        paper_board: None,
+        rustup_target: true,
+        oses,
+        ariel_builder,
+    }
+}
+
 /// Every board, in table order.
 pub const BOARDS: &[Board] = &[
-    Board {
-        name: "host",
-        description: "the build machine, one process per cell (std::time::Instant)",
-        target: None,
-        pointer_width: 64,
-        access: Access::Host,
-        linker: Linker::None,
-        budget: budget(64 * MIB, 0, 0),
-        clock: Clock { source: "std::time::Instant", unit: "ns", hz: 1_000_000_000 },
-        stands_for: None,
-        paper_board: None,
-        rustup_target: true,
-        oses: BARE_ONLY,
-        ariel_builder: None,
-    },
-    Board {
-        name: "ariel-native",
-        description: "Ariel OS's native board: the Ariel OS firmware as a process on the build machine, one per cell",
-        target: None,
-        pointer_width: 64,
-        access: Access::Host,
-        linker: Linker::None,
-        budget: budget(64 * MIB, 0, 0),
-        clock: Clock { source: "std::time::Instant", unit: "ns", hz: 1_000_000_000 },
-        stands_for: None,
-        paper_board: None,
-        rustup_target: true,
-        oses: &[ARIEL_OS],
-        ariel_builder: Some("native"),
-    },
+    process(
+        "host",
+        "the build machine, one process per cell (std::time::Instant)",
+        BARE_ONLY,
+        None,
+    ),
+    process(
+        "ariel-native",
+        "Ariel OS's native board: the Ariel OS firmware as a process on the build machine, one per cell",
+        &[ARIEL_OS],
+        Some("native"),
+    ),
     Board {
         name: "qemu-m33",
         description: "QEMU mps2-an505 (Cortex-M33F), stand-in for the RP2350 (Pico 2 W): 520 KiB RAM, 4 MiB flash",

@@ -18,6 +18,8 @@ mod board;
 mod cell;
 #[cfg(target_os = "none")]
 mod libc;
+#[cfg(target_os = "none")]
+mod slot;
 
 /// Ends the cell on a fault, reported in the protocol (the C library's
 /// hooks call it; see `bare::fatal`).

@@ -27,19 +27,9 @@ use trevm_bench::Limits;
 
 use crate::cell::{self, Board, Stack};
 
-unsafe extern "C" {
-    static __trevm_slot_start: u8;
-    static __trevm_slot_end: u8;
-}
-
-/// The module slot: the flash region the runner writes the module into.
-fn slot() -> &'static [u8] {
-    let start = &raw const __trevm_slot_start;
-    let end = &raw const __trevm_slot_end;
-    // SAFETY: trevm-ariel.x reserves [start, end) at the end of flash;
-    // nothing in the firmware writes it.
-    unsafe { core::slice::from_raw_parts(start, end as usize - start as usize) }
-}
+/// The module slot (`trevm-ariel.x` reserves it at the end of flash).
+#[path = "../../../firmware/src/slot.rs"]
+mod slot;
 
 /// Peak use of the stack the cell runs on (Ariel OS's paint).
 fn stack_peak() -> usize {
@@ -66,7 +56,7 @@ pub fn main() {
         }),
     };
     let mut out = LogLines::new();
-    let ok = cell::run(&mut out, &board, None, slot());
+    let ok = cell::run(&mut out, &board, None, slot::region());
     trevm_rtt_flush();
     exit(if ok {
         ExitCode::SUCCESS

@@ -14,20 +14,6 @@ use trevm_protocol::Message;
 use crate::board::this as board;
 use crate::cell::{self, Board, Stack};
 
-unsafe extern "C" {
-    static __trevm_slot_start: u8;
-    static __trevm_slot_end: u8;
-}
-
-/// The module slot: the flash region the runner writes the module into.
-fn slot() -> &'static [u8] {
-    let start = &raw const __trevm_slot_start;
-    let end = &raw const __trevm_slot_end;
-    // SAFETY: the linker script reserves [start, end) for the slot; nothing
-    // in the firmware writes it.
-    unsafe { core::slice::from_raw_parts(start, end as usize - start as usize) }
-}
-
 /// The firmware's life: set up, run the one cell the slot names, report,
 /// wait until the host has read everything, exit.
 pub fn main() -> ! {
@@ -46,7 +32,7 @@ pub fn main() -> ! {
             peak: stack::peak,
         }),
     };
-    let ok = cell::run(&mut rtt::Out, &b, None, slot());
+    let ok = cell::run(&mut rtt::Out, &b, None, crate::slot::region());
     rtt::flush();
     board::exit(ok)
 }

@@ -7,14 +7,12 @@ use core::sync::atomic::{AtomicU32, Ordering::Relaxed};
 use ariel_os::time::Instant;
 use trevm_bench::Clock;
 
-/// The core clock, as the catalog's board (`catalog/src/board.rs`) says
-/// Ariel OS sets it up.
-#[cfg(context = "rp235xa")]
-const HZ: u64 = 150_000_000;
-#[cfg(context = "nrf52840")]
-const HZ: u64 = 64_000_000;
-#[cfg(context = "esp32c6")]
-const HZ: u64 = 160_000_000;
+/// The core clock rate, the catalog's board's (`catalog/src/board.rs`,
+/// passed on by `ariel/build.rs`).
+const HZ: u64 = match u64::from_str_radix(env!("TREVM_CLOCK_HZ"), 10) {
+    Ok(hz) => hz,
+    Err(_) => panic!("TREVM_CLOCK_HZ is not a number"),
+};
 
 #[cfg(context = "cortex-m")]
 const SOURCE: &str = "DWT CYCCNT extended by Ariel OS's Instant";
