@@ -49,7 +49,7 @@ CARGO   := cargo
 RUNNER  := $(CARGO) run --quiet --release -p trevm-runner --bin trevm --
 ANALYSIS := $(CARGO) run --quiet --release -p trevm-analysis --bin trevm-analysis --
 
-.PHONY: help catalog setup workloads suites host-programs firmware ariel-firmware smoke-firmware laze-cell size size-check bench plan test reproduce report compare list clean
+.PHONY: help catalog setup workloads capsules suites host-programs firmware ariel-firmware smoke-firmware laze-cell size size-check bench plan test reproduce report compare list clean
 
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(firstword $(MAKEFILE_LIST)) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -68,6 +68,9 @@ setup: ## install Debian packages and Rust targets (idempotent)
 workloads: setup ## build the own workload modules (wasm32v1-none)
 	$(CARGO) build --profile guest -p own-workloads --target wasm32v1-none --features guest --bins
 
+capsules: setup ## build the capsules (capsules/, Wasm components) into build/suites/capsules/
+	$(RUNNER) capsules
+
 suites: setup ## CoreMark + Embench as Wasm from pinned upstream [COREMARK_SRC=dir] [EMBENCH_SRC=dir] [ITERATIONS=n]
 	python3 scripts/suites.py build --suite $(BUILD_SUITES) --cache "$(SUITES_CACHE)" \
 	  --coremark-src "$(COREMARK_SRC)" --embench-src "$(EMBENCH_SRC)" --embench-current-src "$(EMBENCH_CURRENT_SRC)" \
@@ -80,7 +83,7 @@ firmware: setup ## build a board's firmwares: BOARD=qemu-m33 [RUNTIME=a,b] [PROF
 	$(RUNNER) build --board $(BOARD) --profile $(PROFILE) $(if $(OS),--os $(OS)) $(if $(RUNTIME),--runtime $(RUNTIME))
 
 # The Ariel OS programs the Ariel OS test runs on ariel-native (runner/tests/ariel_native.rs).
-ARIEL_RUNTIMES := wasmi,wamr,native
+ARIEL_RUNTIMES := wasmi,wamr,native,trevm
 ariel-firmware: setup ## the Ariel OS programs of ariel-native the test needs (skipped, saying how to get Ariel OS, when it is not reachable)
 	@if bash scripts/ariel-os.sh check; then $(RUNNER) build --board ariel-native --runtime $(ARIEL_RUNTIMES); \
 	else echo "ariel-firmware: skipped: Ariel OS is not reachable (see above)"; fi
@@ -132,12 +135,12 @@ list: ## runtime variants, suites and what is built
 # (all of them: `make size-check`).
 CI_SIZE_RUNTIMES := none,wasmi,wamr
 
-test: setup workloads host-programs smoke-firmware ariel-firmware ## the test suite (what CI runs), then the footprint gate on the smoke builds
+test: setup workloads capsules host-programs smoke-firmware ariel-firmware ## the test suite (what CI runs), then the footprint gate on the smoke builds
 	$(CARGO) test --release --workspace
 	# Ariel OS: cells on ariel-native, and one real-board cell built with laze
 	# as an Ariel OS user would (both skipped, saying why, without Ariel OS).
 	@if bash scripts/ariel-os.sh check; then \
-	  $(CARGO) test --release -p trevm-runner --test ariel_native -- --ignored && \
+	  $(CARGO) test --release -p trevm-runner --test ariel_native --test capsules -- --ignored && \
 	  bash scripts/laze-cell.sh $(LAZE_BOARD) $(LAZE_APP); \
 	else echo "test: the Ariel OS tests are skipped: Ariel OS is not reachable (see above)"; fi
 	# One test thread: these tests measure a process-wide allocator (they are
@@ -147,7 +150,7 @@ test: setup workloads host-programs smoke-firmware ariel-firmware ## the test su
 	# The conformance suite in the two other builds: Pulley without SIMD
 	# (wasmtime-no-simd, trevm, wasmtime-no-simd@42.0.1) and nightly (wasefire).
 	CARGO_TARGET_DIR=target/no-simd RUSTFLAGS='--cfg pulley_disable_interp_simd' \
-	  $(CARGO) test --release -p trevm-bench --features std,prepare,wasmtime,wasmtime-42 --test conformance -- --test-threads=1
+	  $(CARGO) test --release -p trevm-bench --features std,prepare,wasmtime,wasmtime-42,trevm --test conformance -- --test-threads=1
 	CARGO_TARGET_DIR=target/nightly $(CARGO) +nightly test --release -p trevm-bench --features std,prepare,wasefire --test conformance --test wasefire -- --test-threads=1
 	$(CARGO) test --release -p own-workloads
 	$(MAKE) size-check SIZE_RUNTIMES=$(CI_SIZE_RUNTIMES)

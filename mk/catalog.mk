@@ -6,7 +6,7 @@ CATALOG_PAPER_RUNTIMES := wasmtime wasmtime@42.0.1 wasmtime-no-simd wasmtime-no-
 # Memory profiles of the firmwares (`default` first).
 CATALOG_PROFILES := default paper
 # Firmware builds (`none`: no runtime, the footprint baseline).
-CATALOG_BUILDS := none wasmtime wasmtime-no-simd wasmtime-42 wasmtime-no-simd-42 wasmi wasmi-1 wamr wasm-interpreter wasefire tinywasm wasm3 native
+CATALOG_BUILDS := none wasmtime wasmtime-no-simd trevm wasmtime-42 wasmtime-no-simd-42 wasmi wasmi-1 wamr wasm-interpreter wasefire tinywasm wasm3 native
 # Boards: all; emulated; with firmware buildable by rustup's targets.
 CATALOG_BOARDS := host ariel-native qemu-m33 qemu-m4f qemu-rv32 rpi-pico2-w nrf52840dk espressif-esp32-c6-devkitc-1 espressif-esp32-devkitc
 CATALOG_EMULATED_BOARDS := qemu-m33 qemu-m4f qemu-rv32
@@ -20,4 +20,4 @@ CATALOG_ARIEL_BOARDS := ariel-native rpi-pico2-w nrf52840dk espressif-esp32-c6-d
 CATALOG_ARIEL_OS_GIT := https://github.com/ariel-os/ariel-os
 CATALOG_ARIEL_OS_COMMIT := 90f41cfe52c86c96b09b276b44e1a40e14733058
 # Suites.
-CATALOG_SUITES := own coremark embench embench-current
+CATALOG_SUITES := own capsules coremark embench embench-current

@@ -303,14 +303,18 @@ pub fn render_set(
             summary: None,
         });
     }
-    let t = tables::table2_from(ds, boards);
-    arts.push(Artifact {
-        group: Group::Table2,
-        title: t.title.clone(),
-        files: write_table(out, &dir, &t)?,
-        tables: vec![t],
-        summary: None,
-    });
+    for t in [
+        tables::table2_from(ds, boards),
+        tables::table2_share(&views::trevm_share(ds, boards)),
+    ] {
+        arts.push(Artifact {
+            group: Group::Table2,
+            title: t.title.clone(),
+            files: write_table(out, &dir, &t)?,
+            tables: vec![t],
+            summary: None,
+        });
+    }
     Ok(arts)
 }
 

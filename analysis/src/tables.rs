@@ -441,48 +441,102 @@ pub fn overhead_table(
     }
 }
 
-/// Table II: treVM capsule footprints.
+/// Table II: treVM capsules, measured: per board and capsule, the
+/// capsule's size (`.wasm` component and as loaded), its time and its
+/// memory. The paper's Table II is not in the reference data this project
+/// has (`../shared/reference`), so no paper column.
 pub fn table2_capsules(rows: &[CapsuleRow]) -> Table {
     let body: Vec<Vec<TableCell>> = rows
         .iter()
         .map(|r| {
-            let ratio = match (r.capsule_bytes.number(), r.wasm_bytes.number()) {
-                (Some(c), Some(w)) if w > 0.0 => Some(c / w),
-                _ => None,
-            };
             vec![
                 TableCell::Text(r.board.clone()),
-                TableCell::Text(r.suite.clone()),
+                TableCell::Text(r.runtime.clone()),
                 TableCell::Text(r.workload.clone()),
                 (&r.wasm_bytes).into(),
                 (&r.capsule_bytes).into(),
-                ratio.into(),
+                (&r.interval).into(),
+                TableCell::Text(r.unit.clone()),
                 (&r.peak_heap).into(),
+                (&r.linear_memory).into(),
             ]
         })
         .collect();
-    let notes = if body.is_empty() {
-        vec![
-            "no data: no treVM capsule records yet (runtime `trevm` with metric `module_bytes`)"
-                .to_string(),
-        ]
+    let mut notes = vec![if body.is_empty() {
+        "no data: no capsule records yet (`make bench SUITE=capsules RUNTIME=trevm`)".to_string()
     } else {
-        vec![
-            "capsule = the module as treVM loads it (`module_bytes`); .wasm = `wasm_bytes`"
-                .to_string(),
-        ]
-    };
+        "component = the capsule as built (`wasm_bytes`); loaded = as treVM loads it, \
+         precompiled for Pulley (`module_bytes`); time = `run` (ephemeral) or `init` and \
+         the scripted requests (persistent)"
+            .to_string()
+    }];
+    notes.push(
+        "the paper's Table II is not among the reference data (../shared/reference): \
+         no paper column"
+            .to_string(),
+    );
     Table {
         id: "table2-capsules".to_string(),
-        title: "Table II — treVM capsule footprints [B]".to_string(),
+        title: "Table II — treVM capsules".to_string(),
         header: [
             "board",
-            "suite",
-            "workload",
-            ".wasm",
+            "runtime",
             "capsule",
-            "capsule / .wasm",
-            "peak heap",
+            "component [B]",
+            "loaded [B]",
+            "time",
+            "unit",
+            "peak heap [B]",
+            "linear memory [B]",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+        rows: body,
+        notes,
+    }
+}
+
+/// Table II, firmware part: treVM's flash and static RAM share by
+/// differencing builds (`trevm − none`), and what the Component Model host
+/// adds to the same wasmtime (`trevm − wasmtime-no-simd`).
+pub fn table2_share(rows: &[views::TrevmShare]) -> Table {
+    let body: Vec<Vec<TableCell>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                TableCell::Text(r.board.clone()),
+                (&r.none.flash).into(),
+                (&r.trevm.flash).into(),
+                (&r.share.flash).into(),
+                (&r.components.flash).into(),
+                (&r.none.static_ram).into(),
+                (&r.trevm.static_ram).into(),
+                (&r.share.static_ram).into(),
+            ]
+        })
+        .collect();
+    let notes = vec![if body.is_empty() {
+        "no data: no board has footprints of both `none` and `trevm` (`make size BOARD=..`)"
+            .to_string()
+    } else {
+        "flash = .text + .rodata + .data, static RAM = .data + .bss of the ELF; share = `trevm` \
+         build − `none` build of the same board and OS; component model = `trevm` − \
+         `wasmtime-no-simd`; a capsule's RAM at run time is the peak heap of its cells above"
+            .to_string()
+    }];
+    Table {
+        id: "table2-trevm-share".to_string(),
+        title: "Table II — treVM's share of the firmware [B]".to_string(),
+        header: [
+            "board",
+            "flash: none",
+            "flash: trevm",
+            "flash: treVM share",
+            "flash: component model",
+            "static RAM: none",
+            "static RAM: trevm",
+            "static RAM: treVM share",
         ]
         .iter()
         .map(|s| s.to_string())

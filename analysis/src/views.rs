@@ -558,40 +558,92 @@ pub fn overhead(ds: &Dataset, board: &str, suite: &str, reference: &str) -> Opti
     Some(out)
 }
 
-/// Table II: treVM capsules. One row per (board, suite, workload) cell of
-/// runtime `trevm` that reports `module_bytes` (the capsule as loaded).
+/// Table II: treVM capsules. One row per (board, runtime, capsule) cell
+/// of a suite of the capsule ABI (`capsules`), run by a runtime that hosts
+/// components (`trevm`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CapsuleRow {
     /// Board.
     pub board: String,
+    /// Runtime variant.
+    pub runtime: String,
     /// Suite.
     pub suite: String,
-    /// Workload.
+    /// Workload (the capsule).
     pub workload: String,
+    /// The measured interval (`run`, or the persistent capsule's requests).
+    pub interval: Value,
+    /// The unit of [`CapsuleRow::interval`].
+    pub unit: String,
     /// Size of the original `.wasm`.
     pub wasm_bytes: Value,
     /// Size of the capsule.
     pub capsule_bytes: Value,
     /// Peak heap of the run.
     pub peak_heap: Value,
+    /// Largest linear memory of the capsule.
+    pub linear_memory: Value,
 }
 
-/// Rows of Table II (empty until treVM capsule records exist).
+/// Table II's firmware part: treVM's share of a board's firmware, by
+/// differencing builds of the same board and OS.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrevmShare {
+    /// Board (platform name: board and OS).
+    pub board: String,
+    /// The runtime-free build.
+    pub none: Sections,
+    /// The `trevm` build.
+    pub trevm: Sections,
+    /// `trevm − none`: treVM's share.
+    pub share: Sections,
+    /// `trevm − wasmtime-no-simd`: what the Component Model host adds to
+    /// the same wasmtime without it.
+    pub components: Sections,
+}
+
+/// The boards of `boards` with footprints of both `none` and `trevm`.
+pub fn trevm_share(ds: &Dataset, boards: &[String]) -> Vec<TrevmShare> {
+    boards
+        .iter()
+        .filter(|b| ds.footprint(b, NO_RUNTIME).is_some() && ds.footprint(b, "trevm").is_some())
+        .map(|b| {
+            let none = Sections::of(ds, b, NO_RUNTIME);
+            let trevm = Sections::of(ds, b, "trevm");
+            let plain = Sections::of(ds, b, "wasmtime-no-simd");
+            TrevmShare {
+                board: b.clone(),
+                share: trevm.minus(&none),
+                components: trevm.minus(&plain),
+                none,
+                trevm,
+            }
+        })
+        .collect()
+}
+
+/// Rows of Table II (empty until capsule records exist).
 pub fn capsules(ds: &Dataset, boards: &[String]) -> Vec<CapsuleRow> {
     let mut out = Vec::new();
     for (k, c) in ds.iter() {
         let platform = k.platform_name();
-        if k.runtime != "trevm" || !boards.contains(&platform) || c.record.is_footprint() {
+        let capsule_abi = trevm_catalog::suite::find(&k.suite)
+            .is_some_and(|s| s.abi == trevm_catalog::suite::Abi::Capsule);
+        if !capsule_abi || !boards.contains(&platform) || c.record.is_footprint() {
             continue;
         }
         let r = &c.record;
-        if r.metric("module_bytes").is_none() && r.failure().is_none() {
-            continue;
-        }
         out.push(CapsuleRow {
             board: platform,
+            runtime: k.runtime.clone(),
             suite: k.suite.clone(),
             workload: k.workload.clone(),
+            interval: metric_value(r, "interval"),
+            unit: r
+                .metric("interval")
+                .map(|m| m.unit.clone())
+                .unwrap_or_default(),
+            linear_memory: metric_value(r, "linear_memory"),
             wasm_bytes: metric_value(r, "wasm_bytes"),
             capsule_bytes: metric_value(r, "module_bytes"),
             peak_heap: metric_value(r, "peak_heap"),

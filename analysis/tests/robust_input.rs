@@ -202,7 +202,7 @@ fn failed_cells_are_failed_not_zero_in_tables_and_plots() {
     // Table II has no data yet and says so
     let t2 = std::fs::read_to_string(ours.join("table2-capsules.md")).unwrap();
     assert!(
-        t2.contains("_no data_") && t2.contains("no treVM capsule records yet"),
+        t2.contains("_no data_") && t2.contains("no capsule records yet"),
         "{t2}"
     );
 }

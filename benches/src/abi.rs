@@ -13,6 +13,10 @@
 //!   `_initialize` is called first when exported (Emscripten's reactor
 //!   start). The measured interval is `start_trigger` to `stop_trigger`.
 //!
+//! - **Capsule**: a Wasm component, a treVM capsule (`crate::capsule`):
+//!   ephemeral capsules export `run() -> s32` (0: verified), persistent
+//!   ones a CoAP `handler` that answers a scripted series of requests.
+//!
 //! Intervals are in the ticks of the platform [`Clock`] (nanoseconds on the
 //! host, cycles or instructions on the boards), never whole milliseconds.
 
@@ -20,33 +24,8 @@ use crate::alloc;
 use crate::engine::{Clock, Host, Runtime, Value};
 use crate::error::{Error, ErrorKind, Stage};
 
-/// Which benchmark ABI a module follows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Abi {
-    /// `env.clock_ms` in, `run() -> f32` out.
-    CoreMark,
-    /// Embench board-support triggers in, `__original_main() -> i32` out.
-    Embench,
-}
-
-impl Abi {
-    /// The ABI's name in results and on the command line.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Abi::CoreMark => "coremark",
-            Abi::Embench => "embench",
-        }
-    }
-
-    /// Parses [`Abi::as_str`].
-    pub fn parse(s: &str) -> Option<Abi> {
-        match s {
-            "coremark" => Some(Abi::CoreMark),
-            "embench" => Some(Abi::Embench),
-            _ => None,
-        }
-    }
-}
+/// Which benchmark ABI a module follows: the catalog's list.
+pub use trevm_catalog::suite::Abi;
 
 /// What one benchmark run measured.
 #[derive(Clone, Debug, PartialEq)]
@@ -111,12 +90,17 @@ fn run_inner(
     module: &[u8],
     clock: Clock,
 ) -> Result<Outcome, Error> {
+    let core = match abi {
+        Abi::Capsule => return crate::capsule::run(runtime, module, clock),
+        Abi::Embench => CoreAbi::Embench,
+        Abi::CoreMark => CoreAbi::CoreMark,
+    };
     let t0 = (clock.now)();
     let mut inst = runtime.instantiate(module, Host::new(clock))?;
     let load = (clock.now)().wrapping_sub(t0);
 
-    match abi {
-        Abi::Embench => {
+    match core {
+        CoreAbi::Embench => {
             if inst.has_export("_initialize") {
                 inst.call("_initialize")?;
             }
@@ -146,7 +130,7 @@ fn run_inner(
                 exit_code: ret,
             })
         }
-        Abi::CoreMark => {
+        CoreAbi::CoreMark => {
             if inst.has_export("_initialize") {
                 inst.call("_initialize")?;
             }
@@ -173,6 +157,12 @@ fn run_inner(
             })
         }
     }
+}
+
+/// The two ABIs of core modules.
+enum CoreAbi {
+    Embench,
+    CoreMark,
 }
 
 fn optional_i32(inst: &mut dyn crate::engine::Instance, name: &str) -> Result<Option<i32>, Error> {

@@ -283,6 +283,12 @@ pub trait Runtime {
         module: &'a [u8],
         host: Host,
     ) -> Result<Box<dyn Instance + 'a>, Error>;
+
+    /// The variant's Component Model host, when it has one: it runs
+    /// capsules ([`crate::capsule`]). The default is none.
+    fn components(&mut self) -> Option<&mut dyn crate::capsule::Components> {
+        None
+    }
 }
 
 /// A module instance ready to be called.

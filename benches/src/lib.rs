@@ -19,6 +19,7 @@ extern crate alloc as alloc_crate;
 
 pub mod abi;
 pub mod alloc;
+pub mod capsule;
 pub mod engine;
 pub mod error;
 pub mod runtimes;

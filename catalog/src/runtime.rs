@@ -5,8 +5,9 @@
 //! runtime crate in one configuration. Several variants may share one
 //! adapter (`benches/src/runtimes/<adapter>.rs`, behind the cargo feature
 //! of the same name) and one *firmware build*: `wamr` and `wamr-fast` are
-//! one WAMR build, `wasmtime-no-simd` and `trevm` one wasmtime build
-//! without Pulley's SIMD. Builds differ where cargo cannot mix them in one
+//! one WAMR build. `trevm` has a build of its own (wasmtime with the
+//! Component Model, adapter `trevm`), so that its footprint is treVM's and
+//! the paper's `wasmtime-no-simd` stays without it. Builds differ where cargo cannot mix them in one
 //! binary: the toolchain (wasefire needs nightly) or `RUSTFLAGS` (Pulley's
 //! SIMD switch), each with its own target directory ([`BuildEnv`]).
 
@@ -79,6 +80,8 @@ pub struct Capabilities {
     pub custom_page_sizes: bool,
     /// Host-side preparation of modules.
     pub preparation: Preparation,
+    /// Hosts Wasm components (the Component Model): runs the capsule ABI.
+    pub components: bool,
 }
 
 const fn caps(
@@ -94,6 +97,17 @@ const fn caps(
         heap_counted_on_host,
         custom_page_sizes,
         preparation,
+        components: false,
+    }
+}
+
+impl Capabilities {
+    /// The same, hosting Wasm components too.
+    const fn with_components(self) -> Capabilities {
+        Capabilities {
+            components: true,
+            ..self
+        }
     }
 }
 
@@ -188,15 +202,22 @@ pub const RUNTIMES: &[RuntimeVariant] = &[
     },
     RuntimeVariant {
         label: "trevm",
-        adapter: "wasmtime",
+        adapter: "trevm",
         krate: "wasmtime",
         version: "48.0.8",
-        features: &["runtime", "pulley", "cfg(pulley_disable_interp_simd)", "fuel", "custom-page-sizes"],
-        build: "wasmtime-no-simd",
-        caps: caps(true, true, true, true, Preparation::Precompiled),
+        features: &[
+            "runtime",
+            "pulley",
+            "component-model",
+            "cfg(pulley_disable_interp_simd)",
+            "fuel",
+            "custom-page-sizes",
+        ],
+        build: "trevm",
+        caps: caps(true, true, true, true, Preparation::Precompiled).with_components(),
         paper: None,
         colour: [0, 128, 128],
-        summary: "treVM's host configuration, the reference runtime: Pulley without SIMD, fuel metering, custom page sizes, 16 KiB Wasm stack",
+        summary: "treVM's host, the reference runtime: wasmtime with the Component Model (capsules with log, rng, timer and sensor bindings), Pulley without SIMD, fuel metering, custom page sizes, 16 KiB Wasm stack",
     },
     RuntimeVariant {
         label: "wasmtime",
@@ -383,6 +404,7 @@ pub const BUILDS: &[FirmwareBuild] = &[
     build("none", None, BuildEnv::STABLE),
     build("wasmtime", Some("wasmtime"), BuildEnv::STABLE),
     build("wasmtime-no-simd", Some("wasmtime"), BuildEnv::NO_SIMD),
+    build("trevm", Some("trevm"), BuildEnv::NO_SIMD),
     build("wasmtime-42", Some("wasmtime-42"), BuildEnv::STABLE),
     build(
         "wasmtime-no-simd-42",
@@ -423,6 +445,17 @@ impl FirmwareBuild {
     /// Whether this build serves `label`.
     pub fn serves_label(&self, label: &str) -> bool {
         self.serves().any(|l| l == label)
+    }
+}
+
+impl RuntimeVariant {
+    /// Whether it runs modules of `abi`: every variant runs core modules
+    /// (the CoreMark and Embench ABIs); capsules need the Component Model.
+    pub const fn runs(&self, abi: crate::suite::Abi) -> bool {
+        match abi {
+            crate::suite::Abi::Capsule => self.caps.components,
+            crate::suite::Abi::CoreMark | crate::suite::Abi::Embench => true,
+        }
     }
 }
 

@@ -7,6 +7,30 @@ pub enum Abi {
     CoreMark,
     /// Imports the Embench triggers, exports `__original_main() -> i32`.
     Embench,
+    /// A Wasm component (a treVM capsule) of one of the worlds of
+    /// `capsules/wit/capsule.wit`: ephemeral (`run() -> s32`) or
+    /// persistent (a CoAP `handler`). Only runtimes with the Component
+    /// Model run it ([`crate::runtime::Capabilities::components`]).
+    Capsule,
+}
+
+impl Abi {
+    /// Every ABI, in table order.
+    pub const ALL: [Abi; 3] = [Abi::CoreMark, Abi::Embench, Abi::Capsule];
+
+    /// The ABI's name in results and on the command line.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Abi::CoreMark => "coremark",
+            Abi::Embench => "embench",
+            Abi::Capsule => "capsule",
+        }
+    }
+
+    /// Parses [`Abi::as_str`].
+    pub fn parse(s: &str) -> Option<Abi> {
+        Self::ALL.into_iter().find(|a| a.as_str() == s)
+    }
 }
 
 /// A pinned upstream revision a suite is built from (`scripts/suites.py`
@@ -26,6 +50,9 @@ pub struct Upstream {
 pub enum Source {
     /// This repository's Rust workloads (`own-wasm/`), built by cargo.
     Own,
+    /// This repository's capsules (`capsules/`), built by cargo and made
+    /// into components.
+    Capsules,
     /// Third-party C sources built on the user's machine by `make suites`.
     Upstream(Upstream),
 }
@@ -50,6 +77,12 @@ pub const SUITES: &[Suite] = &[
         abi: Abi::Embench,
         source: Source::Own,
         summary: "ten capsule-like Rust workloads of this repository",
+    },
+    Suite {
+        name: "capsules",
+        abi: Abi::Capsule,
+        source: Source::Capsules,
+        summary: "treVM's four capsule types as Wasm components: ephemeral and persistent, with and without OS bindings",
     },
     Suite {
         name: "coremark",

@@ -81,6 +81,7 @@ fn run_inner<W: Write>(
         abi: slot.ok().map(|s| match s.abi {
             SlotAbi::Embench => Abi::Embench,
             SlotAbi::CoreMark => Abi::CoreMark,
+            SlotAbi::Capsule => Abi::Capsule,
         }),
         ..board.limits
     };
@@ -137,6 +138,7 @@ fn run_inner<W: Write>(
     let abi = match slot.abi {
         SlotAbi::Embench => Abi::Embench,
         SlotAbi::CoreMark => Abi::CoreMark,
+        SlotAbi::Capsule => Abi::Capsule,
     };
     let result = abi::run(&mut *runtime, abi, slot.payload, board.clock);
     drop(runtime);

@@ -14,7 +14,7 @@
 //! |---|---|---|
 //! | 0 | 8 | magic `TRVMSLOT` |
 //! | 8 | 4 | format version (1) |
-//! | 12 | 4 | ABI: 0 = Embench, 1 = CoreMark |
+//! | 12 | 4 | ABI: 0 = Embench, 1 = CoreMark, 2 = capsule (a Wasm component) |
 //! | 16 | 4 | payload length in bytes |
 //! | 20 | 12 | reserved (zero) |
 //! | 32 | 32 | suite name, UTF-8, NUL-padded |
@@ -36,6 +36,8 @@ pub enum SlotAbi {
     Embench = 0,
     /// CoreMark-style `clock_ms`, `run`.
     CoreMark = 1,
+    /// A treVM capsule: a Wasm component (`capsules/wit/capsule.wit`).
+    Capsule = 2,
 }
 
 impl SlotAbi {
@@ -44,6 +46,7 @@ impl SlotAbi {
         match self {
             SlotAbi::Embench => "embench",
             SlotAbi::CoreMark => "coremark",
+            SlotAbi::Capsule => "capsule",
         }
     }
 }
@@ -122,6 +125,7 @@ pub fn read(region: &[u8]) -> Result<Slot<'_>, SlotError> {
     let abi = match u32_at(region, 12) {
         0 => SlotAbi::Embench,
         1 => SlotAbi::CoreMark,
+        2 => SlotAbi::Capsule,
         a => return Err(SlotError::Abi(a)),
     };
     let len = u32_at(region, 16);

@@ -130,6 +130,14 @@ pub enum Error {
         /// Why.
         source: ElfError,
     },
+    /// A capsule's core module could not be made a component.
+    #[error("capsule `{capsule}`: cannot make its component: {detail} (does its world match capsules/wit?)")]
+    Capsule {
+        /// The capsule.
+        capsule: String,
+        /// wit-component's error, with its causes.
+        detail: String,
+    },
     /// Reading or writing a file failed.
     #[error("{what}: {source}")]
     Io {

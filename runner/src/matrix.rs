@@ -70,11 +70,15 @@ pub struct Setup {
 }
 
 impl Setup {
-    /// The cells, in the order they run: label by label, every workload.
+    /// The cells, in the order they run: label by label, every workload
+    /// the variant runs (capsules only where it hosts components).
     pub fn cells(&self) -> impl Iterator<Item = (&'static str, &Workload)> + '_ {
-        self.labels
-            .iter()
-            .flat_map(move |l| self.workloads.iter().map(move |w| (*l, w)))
+        self.labels.iter().flat_map(move |l| {
+            self.workloads
+                .iter()
+                .filter(move |w| w.runs_on(l))
+                .map(move |w| (*l, w))
+        })
     }
 }
 
@@ -95,8 +99,18 @@ pub fn workloads(suites: &[&'static Suite], notes: &mut Vec<String>) -> Vec<Work
 /// asked) and opens the board's backend.
 pub fn setup(o: &Options) -> Result<Setup> {
     let board = select::board(&o.board)?;
-    let labels = select::runtimes(&o.runtimes)?;
     let suites = select::suites(&o.suites)?;
+    // Only the variants that run one of the suites (capsules need the
+    // Component Model): nothing is built for the others.
+    let mut labels = select::runtimes(&o.runtimes)?;
+    let without: Vec<&str> = labels
+        .iter()
+        .copied()
+        .filter(|l| {
+            trevm_catalog::runtime::find(l).is_some_and(|r| !suites.iter().any(|s| r.runs(s.abi)))
+        })
+        .collect();
+    labels.retain(|l| !without.contains(l));
     let how = factory::Options {
         build: o.build,
         probe: o.probe.clone(),
@@ -110,6 +124,22 @@ pub fn setup(o: &Options) -> Result<Setup> {
     let opened = factory::open(board, &labels, &how)?;
     let mut notes = opened.notes;
     let workloads = workloads(&suites, &mut notes);
+    for s in &suites {
+        let not_run: Vec<&str> = labels
+            .iter()
+            .chain(&without)
+            .copied()
+            .filter(|l| trevm_catalog::runtime::find(l).is_some_and(|r| !r.runs(s.abi)))
+            .collect();
+        if !not_run.is_empty() && workloads.iter().any(|w| w.suite == s.name) {
+            notes.push(format!(
+                "suite `{}` ({} ABI) is not run by {} (no Component Model)",
+                s.name,
+                s.abi.as_str(),
+                not_run.join(", ")
+            ));
+        }
+    }
     Ok(Setup {
         backend: opened.backend,
         labels,
@@ -128,7 +158,7 @@ pub fn run(o: &Options) -> Result<Summary> {
     let mut out = ResultsFile::open(&o.out)
         .map_err(|e| Error::io(format!("cannot open {}", o.out.display()), e))?;
     let board = s.backend.board().name;
-    let total = s.labels.len() * s.workloads.len();
+    let total = s.cells().count();
     let started = Instant::now();
     for (i, (label, w)) in s.cells().enumerate() {
         if !o.rerun && out.has_ok(board, label, &w.suite, &w.name) {
@@ -157,10 +187,11 @@ pub fn plan(o: &Options) -> Result<String> {
     let mut text = String::new();
     let _ = writeln!(
         text,
-        "plan for {}: {} runtime variant(s) x {} workload(s)",
+        "plan for {}: {} runtime variant(s) x {} workload(s), {} cell(s)",
         board.name,
         s.labels.len(),
-        s.workloads.len()
+        s.workloads.len(),
+        s.cells().count()
     );
     for line in s.backend.describe(&s.labels) {
         let _ = writeln!(text, "{line}");

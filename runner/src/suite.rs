@@ -35,11 +35,25 @@ pub struct Workload {
     pub wasm: PathBuf,
 }
 
+impl Workload {
+    /// Whether runtime variant `label` runs it: capsules need a runtime
+    /// with the Component Model (the catalog's
+    /// [`trevm_catalog::runtime::RuntimeVariant::runs`]).
+    pub fn runs_on(&self, label: &str) -> bool {
+        let abi = suite::find(&self.suite).map(|s| s.abi);
+        match (trevm_catalog::runtime::find(label), abi) {
+            (Some(r), Some(abi)) => r.runs(abi),
+            _ => true,
+        }
+    }
+}
+
 /// The slot format's name of a suite's ABI.
 pub fn slot_abi(abi: Abi) -> SlotAbi {
     match abi {
         Abi::CoreMark => SlotAbi::CoreMark,
         Abi::Embench => SlotAbi::Embench,
+        Abi::Capsule => SlotAbi::Capsule,
     }
 }
 
@@ -47,7 +61,9 @@ pub fn slot_abi(abi: Abi) -> SlotAbi {
 pub fn module_dir(suite: &Suite) -> PathBuf {
     match suite.source {
         Source::Own => workspace::root().join("target/wasm32v1-none/guest"),
-        Source::Upstream(_) => workspace::build_dir().join("suites").join(suite.name),
+        Source::Capsules | Source::Upstream(_) => {
+            workspace::build_dir().join("suites").join(suite.name)
+        }
     }
 }
 
@@ -96,6 +112,7 @@ pub fn discover(suite: &'static Suite) -> Result<Vec<Workload>> {
         dir,
         hint: match suite.source {
             Source::Own => "run `make workloads`",
+            Source::Capsules => "run `make capsules`",
             Source::Upstream(_) => {
                 "run `make suites` (downloads the pinned upstream sources) \
                  or `make suites COREMARK_SRC=/path/to/coremark EMBENCH_SRC=/path/to/embench-iot`"

@@ -17,7 +17,6 @@ use std::time::Duration;
 use trevm_catalog::record::Record;
 use trevm_catalog::suite::TEST;
 use trevm_catalog::RUNTIMES;
-use trevm_protocol::slot::SlotAbi;
 use trevm_runner::backend::Backend;
 use trevm_runner::factory::{self, Options};
 use trevm_runner::suite::Workload;
@@ -31,10 +30,7 @@ fn workloads(dir: &std::path::Path) -> Vec<(&'static cases::Case, Workload)> {
         .map(|c| {
             let wasm = dir.join(format!("{}.wasm", c.name));
             std::fs::write(&wasm, wat::parse_str(c.wat).expect("case WAT assembles")).unwrap();
-            let abi = match c.abi {
-                trevm_bench::abi::Abi::CoreMark => SlotAbi::CoreMark,
-                trevm_bench::abi::Abi::Embench => SlotAbi::Embench,
-            };
+            let abi = trevm_runner::suite::slot_abi(c.abi);
             let w = Workload {
                 suite: TEST.into(),
                 name: c.name.into(),

@@ -4,7 +4,7 @@
 //! |---|---|---|
 //! | `wasmtime` | [`wasmtime`](self) with Pulley, SIMD in the interpreter | `wasmtime` |
 //! | `wasmtime-no-simd` | the same, built with `--cfg pulley_disable_interp_simd` | `wasmtime` |
-//! | `trevm` | treVM's host configuration: Pulley without SIMD, fuel, custom page sizes, small stack | `wasmtime` |
+//! | `trevm` | treVM's host: the Component Model (capsules), Pulley without SIMD, fuel, custom page sizes, small stack | `trevm` |
 //! | `wasmtime@42.0.1`, `wasmtime-no-simd@42.0.1` | wasmtime 42.0.1 (the paper's version) in the paper's configuration | `wasmtime-42` |
 //! | `wasmi` | wasmi 2.x | `wasmi` |
 //! | `wasmi@1.0.9` | wasmi 1.0.9 (the paper's version) in the paper's configuration | `wasmi-1` |
@@ -15,9 +15,10 @@
 //! | `wasm3` | wasm3 (C) | `wasm3` |
 //! | `native` | the workload compiled natively, no Wasm | `native` |
 //!
-//! `wasmtime` and `wasmtime-no-simd`/`trevm` differ by a compile-time switch
-//! of Pulley, so one build offers either the former or the two latter (and
-//! so for the paper's version).
+//! `wasmtime` and `wasmtime-no-simd` differ by a compile-time switch of
+//! Pulley, so one build offers one of them (and so for the paper's
+//! version). `trevm` is wasmtime without SIMD plus the Component Model
+//! (`runtimes/trevm.rs`, mounted by `wasmtime.rs`), a build of its own.
 //!
 //! A runtime whose current version and the paper's are both in the catalog
 //! has one adapter file written once (`wasmtime_adapter.rs`,
@@ -54,7 +55,7 @@ pub mod wasm_interpreter;
 pub mod wasmi;
 #[cfg(feature = "wasmi-1")]
 pub mod wasmi_1;
-#[cfg(feature = "wasmtime")]
+#[cfg(any(feature = "wasmtime", feature = "trevm"))]
 pub mod wasmtime;
 #[cfg(feature = "wasmtime-42")]
 pub mod wasmtime_42;
@@ -72,12 +73,14 @@ pub const PULLEY_NO_SIMD: bool = cfg!(pulley_disable_interp_simd);
 pub fn available() -> Vec<&'static str> {
     let mut v = Vec::new();
     if cfg!(feature = "wasmtime") {
-        if PULLEY_NO_SIMD {
-            v.push("wasmtime-no-simd");
-            v.push("trevm");
+        v.push(if PULLEY_NO_SIMD {
+            "wasmtime-no-simd"
         } else {
-            v.push("wasmtime");
-        }
+            "wasmtime"
+        });
+    }
+    if cfg!(feature = "trevm") {
+        v.push("trevm");
     }
     if cfg!(feature = "wasmtime-42") {
         v.push(if PULLEY_NO_SIMD {
@@ -119,9 +122,9 @@ pub fn create(label: &str, limits: Limits) -> Result<Box<dyn Runtime>, Error> {
     let _ = limits;
     match label {
         #[cfg(feature = "wasmtime")]
-        "wasmtime" | "wasmtime-no-simd" | "trevm" => {
-            wasmtime::Wasmtime::variant(label, limits).map(boxed)
-        }
+        "wasmtime" | "wasmtime-no-simd" => wasmtime::Wasmtime::variant(label, limits).map(boxed),
+        #[cfg(feature = "trevm")]
+        "trevm" => wasmtime::trevm::Trevm::new(limits).map(boxed),
         #[cfg(feature = "wasmtime-42")]
         "wasmtime@42.0.1" | "wasmtime-no-simd@42.0.1" => {
             wasmtime_42::Wasmtime::variant(label, limits).map(boxed)

@@ -1,13 +1,27 @@
 //! wasmtime, the current version, with the Pulley interpreter: the
 //! `wasmtime`, `wasmtime-no-simd` and `trevm` variants. The adapter is
 //! `wasmtime_adapter.rs`, shared with the paper's version
-//! (`wasmtime_42.rs`).
+//! (`wasmtime_42.rs`); `trevm` adds the Component Model host of
+//! `trevm.rs` (feature `trevm`).
 
 pub(crate) use ::wasmtime as api;
 
 #[path = "wasmtime_adapter.rs"]
 mod adapter;
 pub use adapter::{config, Setup, Variant, Wasmtime};
+
+/// treVM's capsule host (the Component Model), on this adapter.
+#[cfg(feature = "trevm")]
+#[path = "trevm.rs"]
+pub mod trevm;
+
+/// Switches the Component Model on or off where the crate has it (the
+/// `trevm` build); without it there is nothing to switch.
+fn component_model(c: &mut api::Config, on: bool) {
+    #[cfg(feature = "trevm")]
+    c.wasm_component_model(on);
+    let _ = (c, on);
+}
 
 /// The crate's version (the catalog's; `Cargo.lock` agrees, a test checks).
 const VERSION: &str = env!("TREVM_VERSION_WASMTIME");

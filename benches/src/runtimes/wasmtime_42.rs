@@ -34,6 +34,9 @@ fn is_out_of_memory(_: &api::Error) -> bool {
     false
 }
 
+/// wasmtime 42 is built without the Component Model: nothing to switch.
+fn component_model(_: &mut api::Config, _: bool) {}
+
 // wasmtime 42 without `std` asks the embedder for its one thread-local
 // pointer (no slot number, unlike 48). Firmware is single-threaded, so a
 // static serves.

@@ -97,7 +97,7 @@ pub struct Wasmtime {
 fn paper_stack(abi: Option<Abi>) -> usize {
     match abi {
         Some(Abi::CoreMark) => 2048,
-        Some(Abi::Embench) | None => 4096,
+        Some(Abi::Embench | Abi::Capsule) | None => 4096,
     }
 }
 
@@ -125,6 +125,10 @@ pub fn config(variant: &Variant, limits: &Limits, pointer_width: u32) -> Result<
     let simd = variant.setup.simd();
     c.wasm_simd(simd);
     c.wasm_relaxed_simd(simd);
+    // The Component Model only where the variant hosts capsules, so that
+    // a build with it compiled in precompiles core modules exactly as one
+    // without it loads them.
+    super::component_model(&mut c, variant.setup == Setup::Trevm);
     match variant.setup {
         Setup::Ours { .. } => {}
         Setup::Trevm => {
@@ -182,9 +186,11 @@ impl Wasmtime {
 }
 
 /// Store data: the host state and the linear-memory budget.
-struct Data {
+pub(crate) struct Data {
     host: Host,
     max_memory: usize,
+    /// The largest linear memory the limiter allowed, in bytes.
+    pub(crate) largest: usize,
     /// The limiter refused a memory past [`Limits::max_memory`]: how large
     /// it was to be, in bytes.
     refused: Option<usize>,
@@ -229,6 +235,7 @@ impl super::api::ResourceLimiter for Data {
             self.refused = Some(desired);
             return Err(super::api::Error::new(BudgetExceeded));
         }
+        self.largest = self.largest.max(desired);
         Ok(true)
     }
 
@@ -256,6 +263,44 @@ impl super::api::ResourceLimiter for Data {
     }
 }
 
+impl Wasmtime {
+    /// The engine.
+    #[allow(dead_code)]
+    pub(crate) fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// Fresh store data under this runtime's budgets.
+    pub(crate) fn data(&self, host: Host) -> Data {
+        Data {
+            host,
+            max_memory: self.limits.max_memory,
+            largest: 0,
+            refused: None,
+            growing: None,
+            grow_failed: None,
+        }
+    }
+
+    /// Fills the store's fuel tank, for the variants that meter fuel.
+    pub(crate) fn fuel<T>(&self, store: &mut Store<T>) -> Result<(), Error> {
+        if self.variant.setup == Setup::Trevm {
+            store
+                .set_fuel(self.limits.fuel)
+                .map_err(|e| Error::new(ErrorKind::Internal, Stage::Instantiate, e))?;
+        }
+        Ok(())
+    }
+
+    /// A fresh engine configured as this variant's for a target of
+    /// `pointer_width` bits (host-side preparation).
+    #[cfg(feature = "prepare")]
+    pub(crate) fn engine_for(&self, pointer_width: u32) -> Result<Engine, Error> {
+        Engine::new(&config(self.variant, &self.limits, pointer_width)?)
+            .map_err(|e| Error::new(ErrorKind::Internal, Stage::Prepare, e))
+    }
+}
+
 impl Runtime for Wasmtime {
     fn info(&self) -> RuntimeInfo {
         RuntimeInfo {
@@ -268,9 +313,7 @@ impl Runtime for Wasmtime {
 
     #[cfg(feature = "prepare")]
     fn prepare(&self, wasm: &[u8], pointer_width: u32) -> Result<alloc_crate::vec::Vec<u8>, Error> {
-        let engine = Engine::new(&config(self.variant, &self.limits, pointer_width)?)
-            .map_err(|e| Error::new(ErrorKind::Internal, Stage::Prepare, e))?;
-        engine
+        self.engine_for(pointer_width)?
             .precompile_module(wasm)
             .map_err(|e| Error::new(ErrorKind::Malformed, Stage::Prepare, format!("{e:#}")))
     }
@@ -347,20 +390,9 @@ impl Runtime for Wasmtime {
             r.map_err(|e| Error::new(ErrorKind::Internal, Stage::Instantiate, e))?;
         }
 
-        let data = Data {
-            host,
-            max_memory: self.limits.max_memory,
-            refused: None,
-            growing: None,
-            grow_failed: None,
-        };
-        let mut store = Store::new(&self.engine, data);
+        let mut store = Store::new(&self.engine, self.data(host));
         store.limiter(|d| d);
-        if self.variant.setup == Setup::Trevm {
-            store
-                .set_fuel(self.limits.fuel)
-                .map_err(|e| Error::new(ErrorKind::Internal, Stage::Instantiate, e))?;
-        }
+        self.fuel(&mut store)?;
         let instance = linker
             .instantiate(&mut store, &module)
             .map_err(|e| classify(e, Stage::Instantiate, store.data()))?;
@@ -377,7 +409,7 @@ struct WasmtimeInstance {
 /// refused memory first (the trap or error that follows is its
 /// consequence), then the [`Trap`] code, then wasmtime's error types;
 /// anything else is [`ErrorKind::Internal`].
-fn classify(e: super::api::Error, stage: Stage, data: &Data) -> Error {
+pub(crate) fn classify(e: super::api::Error, stage: Stage, data: &Data) -> Error {
     let message = format!("{e:#}");
     if let Some(desired) = data.refused {
         return Error::new(

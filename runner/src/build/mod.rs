@@ -20,6 +20,7 @@ use crate::error::{Error, Result};
 use crate::workspace;
 
 pub mod ariel;
+pub mod capsules;
 
 /// The cargo target directory of a build environment.
 pub fn target_dir(env: &BuildEnv) -> PathBuf {

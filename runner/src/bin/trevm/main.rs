@@ -25,6 +25,9 @@ enum Cmd {
     Bench(cmd::bench::Cmd),
     /// Build the guest modules and the programs (or firmwares) of a board.
     Build(cmd::build::Cmd),
+    /// Build the capsules (capsules/) into Wasm components in
+    /// build/suites/capsules/.
+    Capsules(cmd::capsules::Cmd),
     /// Footprint: build every firmware of a board and append one record per
     /// runtime variant (and `none`) with its ELF section sizes.
     Size(cmd::size::Cmd),
@@ -39,6 +42,7 @@ fn main() -> ExitCode {
     let done = match Cli::parse().cmd {
         Cmd::Bench(c) => c.run(),
         Cmd::Build(c) => c.run(),
+        Cmd::Capsules(c) => c.run(),
         Cmd::Size(c) => c.run(),
         Cmd::List(c) => c.run(),
         Cmd::Catalog(c) => c.run(),

@@ -125,10 +125,11 @@ fn print_catalog() {
     println!("suites (name, ABI, source):");
     for s in SUITES {
         let source = match s.source {
-            Source::Own => "this repository".to_string(),
+            Source::Own => "this repository (own-wasm/)".to_string(),
+            Source::Capsules => "this repository (capsules/, components)".to_string(),
             Source::Upstream(u) => format!("{} {} ({})", u.repo, &u.commit[..12], u.describe),
         };
-        println!("  {:<17} {:<9} {source}", s.name, format!("{:?}", s.abi));
+        println!("  {:<17} {:<9} {source}", s.name, s.abi.as_str());
     }
     println!("failure kinds (error.kind):");
     for k in Kind::ALL {
@@ -151,6 +152,7 @@ fn capabilities(c: &Capabilities) -> String {
         (c.fuel, "fuel"),
         (c.memory_limiter, "memory limiter"),
         (c.custom_page_sizes, "custom page sizes"),
+        (c.components, "components (capsules)"),
         (!c.heap_counted_on_host, "heap not counted on the host"),
     ] {
         if has {

@@ -4,6 +4,7 @@
 
 pub mod bench;
 pub mod build;
+pub mod capsules;
 pub mod catalog;
 pub mod list;
 pub mod size;
