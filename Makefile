@@ -150,7 +150,7 @@ test: setup workloads capsules host-programs smoke-firmware ariel-firmware ## th
 	# The conformance suite in the two other builds: Pulley without SIMD
 	# (wasmtime-no-simd, trevm, wasmtime-no-simd@42.0.1) and nightly (wasefire).
 	CARGO_TARGET_DIR=target/no-simd RUSTFLAGS='--cfg pulley_disable_interp_simd' \
-	  $(CARGO) test --release -p trevm-bench --features std,prepare,wasmtime,wasmtime-42,trevm --test conformance -- --test-threads=1
+	  $(CARGO) test --release -p trevm-bench --features std,prepare,wasmtime,wasmtime-42,trevm --test conformance --test updates -- --test-threads=1
 	CARGO_TARGET_DIR=target/nightly $(CARGO) +nightly test --release -p trevm-bench --features std,prepare,wasefire --test conformance --test wasefire -- --test-threads=1
 	$(CARGO) test --release -p own-workloads
 	$(MAKE) size-check SIZE_RUNTIMES=$(CI_SIZE_RUNTIMES)

@@ -210,7 +210,9 @@ pub trait Components {
     /// Loads and instantiates a capsule (in the runtime's prepared form)
     /// with the OS bindings served by `env`. A component of none of the
     /// capsule worlds is an [`ErrorKind::Link`] error.
-    fn load<'a>(&'a mut self, capsule: &'a [u8], env: Env) -> Result<Box<dyn Capsule + 'a>, Error>;
+    ///
+    /// Takes `&self`: an update holds the old and the new capsule at once.
+    fn load<'a>(&'a self, capsule: &'a [u8], env: Env) -> Result<Box<dyn Capsule + 'a>, Error>;
 }
 
 /// What a persistent capsule must answer.

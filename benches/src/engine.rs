@@ -286,7 +286,7 @@ pub trait Runtime {
 
     /// The variant's Component Model host, when it has one: it runs
     /// capsules ([`crate::capsule`]). The default is none.
-    fn components(&mut self) -> Option<&mut dyn crate::capsule::Components> {
+    fn components(&self) -> Option<&dyn crate::capsule::Components> {
         None
     }
 }

@@ -23,6 +23,8 @@ pub mod capsule;
 pub mod engine;
 pub mod error;
 pub mod runtimes;
+#[cfg(feature = "updates")]
+pub mod update;
 
 pub use abi::{Abi, Outcome};
 pub use engine::{Clock, Host, HostFn, Instance, Limits, Runtime, RuntimeInfo, Value};

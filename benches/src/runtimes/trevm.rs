@@ -97,7 +97,7 @@ impl Runtime for Trevm {
         self.core.instantiate(module, host)
     }
 
-    fn components(&mut self) -> Option<&mut dyn Components> {
+    fn components(&self) -> Option<&dyn Components> {
         Some(self)
     }
 }
@@ -109,7 +109,7 @@ struct CapsuleData {
 }
 
 impl Components for Trevm {
-    fn load<'a>(&'a mut self, capsule: &'a [u8], env: Env) -> Result<Box<dyn Capsule + 'a>, Error> {
+    fn load<'a>(&'a self, capsule: &'a [u8], env: Env) -> Result<Box<dyn Capsule + 'a>, Error> {
         let engine = self.core.engine();
         // SAFETY: `capsule` outlives the component (lifetime 'a) and is never
         // modified while borrowed; it was produced by `prepare` with the same
