@@ -85,7 +85,8 @@ firmware: setup ## build a board's firmwares: BOARD=qemu-m33 [RUNTIME=a,b] [PROF
 # The Ariel OS programs the Ariel OS test runs on ariel-native (runner/tests/ariel_native.rs).
 ARIEL_RUNTIMES := wasmi,wamr,native,trevm
 ariel-firmware: setup ## the Ariel OS programs of ariel-native the test needs (skipped, saying how to get Ariel OS, when it is not reachable)
-	@if bash scripts/ariel-os.sh check; then $(RUNNER) build --board ariel-native --runtime $(ARIEL_RUNTIMES); \
+	@if bash scripts/ariel-os.sh check; then $(RUNNER) build --board ariel-native --runtime $(ARIEL_RUNTIMES) && \
+	  bash scripts/laze-cell.sh native trevm-coap; \
 	else echo "ariel-firmware: skipped: Ariel OS is not reachable (see above)"; fi
 
 # What `make test` runs on the emulated boards (runner/tests/qemu_boards.rs).
@@ -140,7 +141,7 @@ test: setup workloads capsules host-programs smoke-firmware ariel-firmware ## th
 	# Ariel OS: cells on ariel-native, and one real-board cell built with laze
 	# as an Ariel OS user would (both skipped, saying why, without Ariel OS).
 	@if bash scripts/ariel-os.sh check; then \
-	  $(CARGO) test --release -p trevm-runner --test ariel_native --test capsules -- --ignored && \
+	  $(CARGO) test --release -p trevm-runner --test ariel_native --test capsules --test coap_update -- --ignored && \
 	  bash scripts/laze-cell.sh $(LAZE_BOARD) $(LAZE_APP); \
 	else echo "test: the Ariel OS tests are skipped: Ariel OS is not reachable (see above)"; fi
 	# One test thread: these tests measure a process-wide allocator (they are

@@ -12,7 +12,7 @@ pkg_ok() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok i
 
 PKGS=(qemu-system-arm qemu-system-misc clang-14 lld-14 libclang-14-dev gcc-arm-none-eabi libnewlib-arm-none-eabi
       gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf wabt binaryen libudev-dev pkg-config
-      gdb-multiarch fonts-dejavu-core ninja-build
+      gdb-multiarch fonts-dejavu-core ninja-build iproute2  # iproute2: the CoAP test's TAP interface
       emscripten wasi-libc libclang-rt-14-dev-wasm32)  # the last three: `make suites`
 for p in "${PKGS[@]}"; do pkg_ok "$p" || need_apt+=("$p"); done
 

@@ -22,6 +22,9 @@ extern crate alloc;
 mod cell;
 
 mod board;
+// The treVM device over CoAP (the laze apps trevm-coap and coap-minimal).
+#[cfg(feature = "coap")]
+mod coap;
 // The C library hooks of the C runtimes (WAMR, wasm3), as on bare metal.
 #[cfg(not(context = "native"))]
 #[path = "../../firmware/src/libc.rs"]
@@ -36,5 +39,8 @@ fn fatal(kind: &str, what: core::fmt::Arguments<'_>) -> ! {
 
 #[ariel_os::task(autostart)]
 async fn main() {
+    #[cfg(feature = "coap")]
+    coap::serve().await;
+    #[cfg(not(feature = "coap"))]
     board::main()
 }

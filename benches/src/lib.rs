@@ -20,6 +20,8 @@ extern crate alloc as alloc_crate;
 pub mod abi;
 pub mod alloc;
 pub mod capsule;
+#[cfg(feature = "updates")]
+pub mod device;
 pub mod engine;
 pub mod error;
 pub mod runtimes;

@@ -21,7 +21,10 @@ use alloc_crate::vec::Vec;
 use core::fmt;
 
 use coset::{iana, CborSerializable, CoseSign1, CoseSign1Builder, HeaderBuilder};
-use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use ed25519_dalek::{Signature, Signer, Verifier, VerifyingKey};
+
+/// The deployer's Ed25519 key, which [`seal`] signs with.
+pub use ed25519_dalek::SigningKey;
 
 use crate::capsule::{Capsule, Components, Env, Kind};
 use crate::error::{Error, ErrorKind, Stage};
@@ -33,6 +36,17 @@ pub struct Trusted<'k> {
     pub kid: &'k [u8],
     /// The Ed25519 public key.
     pub key: VerifyingKey,
+}
+
+impl<'k> Trusted<'k> {
+    /// A trusted key from its 32 public-key bytes; `None` when they are no
+    /// Ed25519 public key.
+    pub fn new(kid: &'k [u8], key: &[u8; 32]) -> Option<Self> {
+        Some(Trusted {
+            kid,
+            key: VerifyingKey::from_bytes(key).ok()?,
+        })
+    }
 }
 
 /// Why an update was refused before anything was loaded.
@@ -113,14 +127,15 @@ pub fn open(envelope: &[u8], trusted: &[Trusted<'_>]) -> Result<Vec<u8>, Rejecte
 
 /// Replaces the running persistent capsule `running` by `capsule` (opened
 /// from an envelope by [`open`]): loads and initialises the new one beside
-/// the old, then swaps. On any error the old capsule is left in place,
-/// untouched, and still answers.
+/// the old, then swaps, and returns the old one (the caller drops it, and
+/// then may free the bytes it was loaded from). On any error the old
+/// capsule is left in place, untouched, and still answers.
 pub fn replace<'a>(
     host: &'a dyn Components,
     running: &mut Box<dyn Capsule + 'a>,
     capsule: &'a [u8],
     env: Env,
-) -> Result<(), Error> {
+) -> Result<Box<dyn Capsule + 'a>, Error> {
     let mut new = host.load(capsule, env)?;
     if new.kind() != Kind::Persistent {
         return Err(Error::new(
@@ -130,8 +145,7 @@ pub fn replace<'a>(
         ));
     }
     new.init()?;
-    *running = new;
-    Ok(())
+    Ok(core::mem::replace(running, new))
 }
 
 #[cfg(test)]

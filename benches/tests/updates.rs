@@ -14,7 +14,10 @@ use std::time::Instant;
 
 use ed25519_dalek::SigningKey;
 use trevm_bench::alloc::{self, Tracking};
-use trevm_bench::capsule::{Capsule, Env, Method, CHANGED, CONTENT};
+use trevm_bench::capsule::{Capsule, Env, Method, CHANGED, CONTENT, NOT_FOUND};
+use trevm_bench::device::{
+    self, Device, BAD_REQUEST, NOT_IMPLEMENTED, UNAUTHORIZED, UNPROCESSABLE,
+};
 use trevm_bench::update::{self, Rejected, Trusted};
 use trevm_bench::{runtimes, Clock, Limits};
 
@@ -125,11 +128,84 @@ fn an_update_replaces_a_persistent_capsule_and_a_bad_one_leaves_it_running() {
     fib = rt.prepare(&capsule("fib"), width).unwrap();
     let e = match update::replace(host, &mut running, &fib, Env::new(clock())) {
         Err(e) => e,
-        Ok(()) => panic!("an ephemeral capsule replaced a persistent one"),
+        Ok(_) => panic!("an ephemeral capsule replaced a persistent one"),
     };
     assert!(e.message.contains("persistent"), "{e}");
     assert_eq!(
         running.handle(Method::Get, "sensor", &[]).unwrap().code,
         CONTENT
     );
+}
+
+/// The device's routing (what `ariel/src/coap.rs` serves over CoAP):
+/// deploy, answer under `/vm1`, refuse bad updates by kind with the old
+/// capsule still answering, replace.
+#[test]
+fn the_device_deploys_routes_and_refuses_by_kind() {
+    let rt: &'static dyn trevm_bench::Runtime =
+        Box::leak(runtimes::create("trevm", Limits::HOST).unwrap());
+    let width = usize::BITS;
+    let v1 = rt.prepare(&capsule("counter"), width).unwrap();
+    let v2 = rt.prepare(&capsule("sensor-server"), width).unwrap();
+    let fib = rt.prepare(&capsule("fib"), width).unwrap();
+    let key = SigningKey::from_bytes(&[42; 32]);
+    let trusted = vec![Trusted {
+        kid: b"deployer",
+        key: key.verifying_key(),
+    }];
+    let mut dev = Device::new(rt.components(), trusted, clock());
+    let vm1 = [device::PREFIX];
+    let at = |p: &'static str| [device::PREFIX, p];
+
+    assert_eq!(dev.request(Method::Get, &vm1, &[]).code, NOT_FOUND);
+    assert_eq!(dev.request(Method::Get, &at("sum"), &[]).code, NOT_FOUND);
+    let r = dev.request(Method::Put, &vm1, &update::seal(&v1, &key, b"deployer"));
+    assert_eq!(r.code, CHANGED, "{}", String::from_utf8_lossy(&r.payload));
+    assert!(String::from_utf8_lossy(&r.payload).starts_with("bytes="));
+    assert_eq!(
+        dev.request(Method::Post, &at("add"), &7u32.to_le_bytes())
+            .code,
+        CHANGED
+    );
+
+    let good = update::seal(&v2, &key, b"deployer");
+    let mut tampered = good.clone();
+    let mid = tampered.len() / 2;
+    tampered[mid] ^= 1;
+    let stranger = update::seal(&v2, &SigningKey::from_bytes(&[1; 32]), b"deployer");
+    for (what, bad, code) in [
+        ("tampered", tampered, UNAUTHORIZED),
+        ("truncated", good[..good.len() - 5].to_vec(), BAD_REQUEST),
+        ("impostor", stranger, UNAUTHORIZED),
+        (
+            "ephemeral",
+            update::seal(&fib, &key, b"deployer"),
+            UNPROCESSABLE,
+        ),
+    ] {
+        let r = dev.request(Method::Put, &vm1, &bad);
+        assert_eq!(
+            r.code,
+            code,
+            "{what}: {}",
+            String::from_utf8_lossy(&r.payload)
+        );
+        let r = dev.request(Method::Get, &at("sum"), &[]);
+        assert_eq!(
+            r.payload,
+            7u32.to_le_bytes(),
+            "{what}: the old capsule answers"
+        );
+    }
+
+    assert_eq!(dev.request(Method::Put, &vm1, &good).code, CHANGED);
+    assert_eq!(dev.updates, 2);
+    assert_eq!(dev.request(Method::Get, &at("sensor"), &[]).code, CONTENT);
+    assert_eq!(
+        dev.request(Method::Get, &at("sum"), &[]).payload,
+        0u32.to_le_bytes()
+    );
+
+    let mut bare = Device::new(None, Vec::new(), clock());
+    assert_eq!(bare.request(Method::Put, &vm1, &good).code, NOT_IMPLEMENTED);
 }

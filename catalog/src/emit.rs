@@ -10,7 +10,7 @@ use std::string::String;
 use std::vec::Vec;
 
 use crate::board::BOARDS;
-use crate::os::{ARIEL_OS, ARIEL_OS_SOURCE, BARE, OSES};
+use crate::os::{ARIEL_OS, ARIEL_OS_SOURCE, BARE, COAP_APPS, COAP_MODULES, OSES};
 use crate::runtime::{BuildEnv, BUILDS, RUNTIMES};
 use crate::suite::SUITES;
 
@@ -176,6 +176,36 @@ pub fn ariel_apps() -> String {
         }
         if i + 1 < BUILDS.len() {
             s.push('\n');
+        }
+    }
+    // The CoAP applications: the trevm-cell module, Ariel OS's CoAP server,
+    // the `coap` feature, and the hosting build's adapter and flags.
+    for app in COAP_APPS {
+        let b = app
+            .build
+            .and_then(|n| BUILDS.iter().find(|b| b.name == n))
+            .copied();
+        let _ = writeln!(
+            s,
+            "\n  - name: {}\n    help: {}\n    selects:\n      - trevm-cell",
+            app.name,
+            yaml_str(app.help)
+        );
+        for m in COAP_MODULES {
+            let _ = writeln!(s, "      - {m}");
+        }
+        s.push_str("    env:\n      global:\n");
+        let adapter = b.and_then(|b| b.adapter);
+        let features: Vec<&str> = ["coap"].into_iter().chain(adapter).collect();
+        let _ = writeln!(s, "        FEATURES: [{}]", features.join(", "));
+        let env = b.map(|b| b.env);
+        let dir = match env.and_then(|e| e.target_dir) {
+            Some(d) => std::format!("cargo-{d}"),
+            None => String::from("cargo"),
+        };
+        let _ = writeln!(s, "        TREVM_CARGO_DIR: {dir}");
+        if let Some(flags) = env.and_then(|e| e.rustflags) {
+            let _ = writeln!(s, "        RUSTFLAGS: [{}]", yaml_str(flags));
         }
     }
     s

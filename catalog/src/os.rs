@@ -58,6 +58,49 @@ pub const ARIEL_OS_SOURCE: ArielOsSource = ArielOsSource {
     describe: "v0.5.0-123-g90f41cfe",
 };
 
+/// An Ariel OS application that serves the treVM device over CoAP
+/// (`ariel/src/coap.rs`) instead of running cells: a capsule host, or the
+/// same server without one (the paper's minimal CoAP server, Table II).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CoapApp {
+    /// The laze application (`ariel/laze.yml`), also its ELF's name.
+    pub name: &'static str,
+    /// What it is.
+    pub help: &'static str,
+    /// The firmware build whose runtime hosts the capsules (its adapter,
+    /// toolchain and flags); `None`: no capsule host.
+    pub build: Option<&'static str>,
+}
+
+/// The CoAP applications, in table order.
+pub const COAP_APPS: &[CoapApp] = &[
+    CoapApp {
+        name: "trevm-coap",
+        help: "the treVM device: capsules deployed, updated and served over CoAP",
+        build: Some("trevm"),
+    },
+    CoapApp {
+        name: "coap-minimal",
+        help: "the same CoAP server without a capsule host (the minimal CoAP server)",
+        build: None,
+    },
+];
+
+/// The Ariel OS laze modules a CoAP application selects, in this order (a
+/// static IPv4 address, 10.42.0.61 on `native`'s TAP interface, before
+/// the CoAP server selects a network configuration of its own; no
+/// OSCORE: updates carry their own signature).
+pub const COAP_MODULES: &[&str] = &[
+    "network-config-ipv4-static",
+    "coap-server",
+    "coap-server-config-unprotected",
+];
+
+/// The CoAP application called `name`.
+pub fn coap_app(name: &str) -> Option<&'static CoapApp> {
+    COAP_APPS.iter().find(|a| a.name == name)
+}
+
 /// The OS called `name`.
 pub fn find(name: &str) -> Option<&'static Os> {
     OSES.iter().find(|o| o.name == name)
@@ -118,5 +161,26 @@ mod tests {
             }
         }
         assert_eq!(ARIEL_OS_SOURCE.commit.len(), 40);
+    }
+
+    #[test]
+    fn coap_apps_host_capsules_on_a_build_with_the_component_model() {
+        for app in COAP_APPS {
+            let Some(name) = app.build else { continue };
+            let build = crate::runtime::BUILDS.iter().find(|b| b.name == name);
+            assert!(build.is_some(), "{}: no build `{name}`", app.name);
+            assert!(
+                crate::runtime::RUNTIMES
+                    .iter()
+                    .any(|r| r.build == name && r.runs(crate::suite::Abi::Capsule)),
+                "{}: `{name}` hosts no capsules",
+                app.name
+            );
+        }
+        assert!(
+            COAP_APPS.iter().any(|a| a.build.is_none()),
+            "the minimal server"
+        );
+        assert!(coap_app("trevm-coap").is_some());
     }
 }

@@ -138,6 +138,9 @@ pub enum Error {
         /// wit-component's error, with its causes.
         detail: String,
     },
+    /// A capsule could not be deployed (`trevm deploy`).
+    #[error("deploy: {0}")]
+    Deploy(String),
     /// Reading or writing a file failed.
     #[error("{what}: {source}")]
     Io {

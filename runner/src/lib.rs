@@ -37,6 +37,7 @@
 
 pub mod backend;
 pub mod build;
+pub mod deploy;
 pub mod error;
 pub mod factory;
 pub mod matrix;

@@ -15,6 +15,7 @@
 //! - the module slot: the end of flash, reserved by `trevm-ariel.x`.
 
 mod clock;
+pub(crate) use clock::CLOCK;
 #[cfg(context = "esp32c6")]
 #[path = "../../../firmware/src/board/esp32c6_slot.rs"]
 mod esp32c6_slot;

@@ -6,12 +6,19 @@
 #[path = "../../../firmware/src/board/host.rs"]
 #[allow(dead_code)] // its `main` is the host board's
 mod host;
-#[cfg(context = "native")]
+#[cfg(all(context = "native", not(feature = "coap")))]
 mod native;
+/// The clock the board measures with.
 #[cfg(context = "native")]
+pub(crate) use host::CLOCK;
+#[cfg(all(context = "native", not(feature = "coap")))]
 pub use native::main;
 
 #[cfg(not(context = "native"))]
+#[cfg_attr(feature = "coap", allow(dead_code))] // the CoAP apps run no cells
 mod mcu;
-#[cfg(not(context = "native"))]
+#[cfg(all(not(context = "native"), not(feature = "coap")))]
 pub use mcu::main;
+/// The clock the board measures with.
+#[cfg(not(context = "native"))]
+pub(crate) use mcu::CLOCK;

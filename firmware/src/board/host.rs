@@ -29,7 +29,7 @@ fn now_ns() -> u64 {
     T0.get_or_init(Instant::now).elapsed().as_nanos() as u64
 }
 
-const CLOCK: Clock = Clock {
+pub(crate) const CLOCK: Clock = Clock {
     now: now_ns,
     hz: 1_000_000_000,
     unit: "ns",

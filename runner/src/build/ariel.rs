@@ -9,7 +9,7 @@
 //! reachable every Ariel OS command stops with [`Error::ArielOsMissing`],
 //! which says how to get it, and bare metal keeps working.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use trevm_catalog::board::Board;
@@ -109,7 +109,7 @@ pub fn firmware(board: &Board, build: &FirmwareBuild, quiet: bool) -> Result<Pat
         };
         return Err(Error::Build { what, detail });
     }
-    let built = built_elf(&root, builder, build.name).ok_or_else(|| Error::Build {
+    let built = built_app(builder, build.name).ok_or_else(|| Error::Build {
         what: what.clone(),
         detail: format!(
             "laze succeeded but left no build/bin/{builder}/cargo/*/release/{}",
@@ -123,8 +123,11 @@ pub fn firmware(board: &Board, build: &FirmwareBuild, quiet: bool) -> Result<Pat
 
 /// Where laze leaves an Ariel OS app: `build/bin/<builder>/cargo/<rust
 /// target>/release/<app>` (the newest, if several targets have one).
-fn built_elf(root: &Path, builder: &str, app: &str) -> Option<PathBuf> {
-    let cargo = root.join("build/bin").join(builder).join("cargo");
+pub fn built_app(builder: &str, app: &str) -> Option<PathBuf> {
+    let cargo = workspace::root()
+        .join("build/bin")
+        .join(builder)
+        .join("cargo");
     std::fs::read_dir(cargo)
         .ok()?
         .flatten()

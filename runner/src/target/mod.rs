@@ -7,11 +7,13 @@
 //!
 //! - [`gdb`]: a minimal GDB Remote Serial Protocol client for QEMU's gdbstub;
 //! - [`rtt`]: the RTT up-channel reader and a line assembler;
-//! - [`elf`]: symbols, entry and section sizes of a firmware ELF.
+//! - [`elf`]: symbols, entry and section sizes of a firmware ELF;
+//! - [`coap`]: a CoAP client, for devices that serve capsules over CoAP.
 
 use std::fmt;
 use std::io;
 
+pub mod coap;
 pub mod elf;
 pub mod gdb;
 pub mod rtt;

@@ -20,7 +20,7 @@ const SOURCE: &str = "DWT CYCCNT extended by Ariel OS's Instant";
 const SOURCE: &str = "PCCR (CSR 0x7e2) extended by Ariel OS's Instant";
 
 /// Core cycles.
-pub const CLOCK: Clock = Clock {
+pub(crate) const CLOCK: Clock = Clock {
     now: cycles,
     hz: HZ,
     unit: "cycles",

@@ -28,6 +28,9 @@ enum Cmd {
     /// Build the capsules (capsules/) into Wasm components in
     /// build/suites/capsules/.
     Capsules(cmd::capsules::Cmd),
+    /// Sign a capsule and deploy it over CoAP to a device serving the
+    /// treVM device (replacing the capsule running there).
+    Deploy(cmd::deploy::Cmd),
     /// Footprint: build every firmware of a board and append one record per
     /// runtime variant (and `none`) with its ELF section sizes.
     Size(cmd::size::Cmd),
@@ -43,6 +46,7 @@ fn main() -> ExitCode {
         Cmd::Bench(c) => c.run(),
         Cmd::Build(c) => c.run(),
         Cmd::Capsules(c) => c.run(),
+        Cmd::Deploy(c) => c.run(),
         Cmd::Size(c) => c.run(),
         Cmd::List(c) => c.run(),
         Cmd::Catalog(c) => c.run(),

@@ -6,5 +6,6 @@ pub mod bench;
 pub mod build;
 pub mod capsules;
 pub mod catalog;
+pub mod deploy;
 pub mod list;
 pub mod size;
