@@ -100,8 +100,8 @@ smoke-firmware: setup ## the firmwares the QEMU smoke test needs
 	for b in $(SMOKE_BOARDS); do $(RUNNER) build --board $$b --runtime $(SMOKE_RUNTIMES) || exit 1; done
 	$(RUNNER) build --board $(CASES_BOARD)
 
-size: setup ## footprint records of every firmware of BOARD [RUNTIME=a,none] [PROFILE=paper] [OS=bare|ariel-os] (default OUT results/runs/<board>[-<os>][-<profile>]-size.jsonl)
-	$(RUNNER) size --board $(BOARD) --profile $(PROFILE) $(if $(OS),--os $(OS)) $(if $(OUT),--out $(OUT)) $(if $(RUNTIME),--runtime $(RUNTIME))
+size: setup ## footprint records of every firmware of BOARD [RUNTIME=a,none] [PROFILE=paper] [OS=bare|ariel-os] [COAP=1: also the CoAP apps, Ariel OS] (default OUT results/runs/<board>[-<os>][-<profile>]-size.jsonl)
+	$(RUNNER) size --board $(BOARD) --profile $(PROFILE) $(if $(OS),--os $(OS)) $(if $(OUT),--out $(OUT)) $(if $(RUNTIME),--runtime $(RUNTIME)) $(if $(COAP),--coap)
 
 # One Ariel OS firmware cell built with laze, as any Ariel OS app.
 LAZE_BOARD ?= nrf52840dk

@@ -501,46 +501,51 @@ pub fn table2_capsules(rows: &[CapsuleRow]) -> Table {
 /// differencing builds (`trevm − none`), and what the Component Model host
 /// adds to the same wasmtime (`trevm − wasmtime-no-simd`).
 pub fn table2_share(rows: &[views::TrevmShare]) -> Table {
-    let body: Vec<Vec<TableCell>> = rows
-        .iter()
-        .map(|r| {
-            vec![
+    let mut body: Vec<Vec<TableCell>> = Vec::new();
+    for r in rows {
+        let mut row = |what: &str, s: &views::Sections| {
+            body.push(vec![
                 TableCell::Text(r.board.clone()),
-                (&r.none.flash).into(),
-                (&r.trevm.flash).into(),
-                (&r.share.flash).into(),
-                (&r.components.flash).into(),
-                (&r.none.static_ram).into(),
-                (&r.trevm.static_ram).into(),
-                (&r.share.static_ram).into(),
-            ]
-        })
-        .collect();
+                TableCell::Text(what.to_string()),
+                (&s.flash).into(),
+                (&s.static_ram).into(),
+            ])
+        };
+        row("`none`: the OS and the cell, no runtime", &r.none);
+        row("`trevm`: the cell with treVM's capsule host", &r.trevm);
+        row("treVM's share (`trevm` − `none`)", &r.share);
+        row(
+            "the Component Model (`trevm` − `wasmtime-no-simd`)",
+            &r.components,
+        );
+        if !matches!(r.coap_minimal.flash, Value::Missing)
+            || !matches!(r.coap_device.flash, Value::Missing)
+        {
+            row("minimal CoAP server (`coap-minimal`)", &r.coap_minimal);
+            row("treVM device over CoAP (`trevm-coap`)", &r.coap_device);
+            row(
+                "treVM's share of a CoAP device (`trevm-coap` − `coap-minimal`)",
+                &r.coap_share,
+            );
+        }
+    }
     let notes = vec![if body.is_empty() {
         "no data: no board has footprints of both `none` and `trevm` (`make size BOARD=..`)"
             .to_string()
     } else {
-        "flash = .text + .rodata + .data, static RAM = .data + .bss of the ELF; share = `trevm` \
-         build − `none` build of the same board and OS; component model = `trevm` − \
-         `wasmtime-no-simd`; a capsule's RAM at run time is the peak heap of its cells above"
+        "flash = .text + .rodata + .data, static RAM = .data + .bss of the ELF; shares are \
+         differences of builds of the same board and OS; the CoAP apps are Ariel OS \
+         applications with its network stack and CoAP server (`make size BOARD=.. OS=ariel-os \
+         COAP=1`); a capsule's RAM at run time is the peak heap of its cells above"
             .to_string()
     }];
     Table {
         id: "table2-trevm-share".to_string(),
         title: "Table II — treVM's share of the firmware [B]".to_string(),
-        header: [
-            "board",
-            "flash: none",
-            "flash: trevm",
-            "flash: treVM share",
-            "flash: component model",
-            "static RAM: none",
-            "static RAM: trevm",
-            "static RAM: treVM share",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect(),
+        header: ["board", "firmware", "flash", "static RAM"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
         rows: body,
         notes,
     }

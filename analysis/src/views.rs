@@ -2,7 +2,7 @@
 //! [`Dataset`] so that the Markdown/CSV tables and the plots agree.
 
 use crate::dataset::{metric_value, normalise_time, sort_runtimes, sum_value, Dataset, Value};
-use crate::record::NO_RUNTIME;
+use crate::record::{FOOTPRINT_SUITE, FOOTPRINT_WORKLOAD, NO_RUNTIME};
 use crate::stats;
 use std::collections::BTreeMap;
 
@@ -296,11 +296,18 @@ pub struct Sections {
 
 impl Sections {
     fn of(ds: &Dataset, board: &str, runtime: &str) -> Sections {
-        let v = |m: &str| match ds.footprint(board, runtime) {
+        Sections::of_workload(ds, board, runtime, FOOTPRINT_WORKLOAD)
+    }
+
+    /// The footprint record of `workload` (`firmware`, the cells'; or a
+    /// CoAP app's name).
+    fn of_workload(ds: &Dataset, board: &str, runtime: &str, workload: &str) -> Sections {
+        let rec = || ds.get(board, runtime, FOOTPRINT_SUITE, workload);
+        let v = |m: &str| match rec() {
             None => Value::Missing,
             Some(c) => metric_value(&c.record, m),
         };
-        let s = |ms: &[&str]| match ds.footprint(board, runtime) {
+        let s = |ms: &[&str]| match rec() {
             None => Value::Missing,
             Some(c) => sum_value(&c.record, ms),
         };
@@ -600,6 +607,14 @@ pub struct TrevmShare {
     /// `trevm − wasmtime-no-simd`: what the Component Model host adds to
     /// the same wasmtime without it.
     pub components: Sections,
+    /// The minimal CoAP server (the `coap-minimal` app: Ariel OS's CoAP
+    /// server, no capsule host); missing without its record (`make size
+    /// ... --coap`, Ariel OS boards).
+    pub coap_minimal: Sections,
+    /// The treVM device (the `trevm-coap` app).
+    pub coap_device: Sections,
+    /// `trevm-coap − coap-minimal`: treVM's share of a CoAP device.
+    pub coap_share: Sections,
 }
 
 /// The boards of `boards` with footprints of both `none` and `trevm`.
@@ -611,12 +626,20 @@ pub fn trevm_share(ds: &Dataset, boards: &[String]) -> Vec<TrevmShare> {
             let none = Sections::of(ds, b, NO_RUNTIME);
             let trevm = Sections::of(ds, b, "trevm");
             let plain = Sections::of(ds, b, "wasmtime-no-simd");
+            let app = |name: &str| {
+                let app = trevm_catalog::os::coap_app(name).expect("a CoAP app of the catalog");
+                Sections::of_workload(ds, b, app.build.unwrap_or(NO_RUNTIME), app.name)
+            };
+            let (coap_minimal, coap_device) = (app("coap-minimal"), app("trevm-coap"));
             TrevmShare {
                 board: b.clone(),
                 share: trevm.minus(&none),
                 components: trevm.minus(&plain),
+                coap_share: coap_device.minus(&coap_minimal),
                 none,
                 trevm,
+                coap_minimal,
+                coap_device,
             }
         })
         .collect()

@@ -228,6 +228,8 @@ fn trusted() -> Vec<Trusted<'static>> {
 
 /// Serves the device over CoAP, forever.
 pub async fn serve() -> ! {
+    #[cfg(not(context = "native"))]
+    crate::board::init();
     #[cfg(feature = "trevm")]
     let host = {
         let limits = if cfg!(context = "native") {

@@ -102,6 +102,12 @@ pub enum Error {
         /// The OSes it has, `|`-separated.
         choose: String,
     },
+    /// The CoAP apps asked for on an OS that has none.
+    #[error("the CoAP apps are Ariel OS applications: use --os ariel-os (not {os})")]
+    CoapOs {
+        /// The OS asked for.
+        os: &'static str,
+    },
     /// A memory profile for an operating system that lays out memory
     /// itself.
     #[error("memory profile `{profile}` is for bare-metal firmware: {os} lays out memory itself (use --os bare, or the default profile)")]
@@ -176,6 +182,7 @@ impl Error {
                 | Error::UnknownOs { .. }
                 | Error::WrongOs { .. }
                 | Error::ProfileOs { .. }
+                | Error::CoapOs { .. }
                 | Error::ProbeSelector(_)
         )
     }

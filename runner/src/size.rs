@@ -53,6 +53,37 @@ pub fn footprint(
     Ok(out)
 }
 
+/// The footprints of Ariel OS's CoAP apps on `board` (the catalog's
+/// `os::COAP_APPS`: the treVM device and the same CoAP server without a
+/// capsule host, whose difference is treVM's share of a CoAP device, the
+/// paper's Table II). One record each, `workload` = the app's name,
+/// `runtime` = the label its build serves (`trevm`, or `none`).
+pub fn coap_footprint(board: &'static Board, profile: &Profile) -> Result<Vec<Record>> {
+    build::check_target(board)?;
+    crate::build::ariel::check()?;
+    let os = &trevm_catalog::os::ARIEL_OS;
+    let mut out = Vec::new();
+    for app in trevm_catalog::os::COAP_APPS {
+        let b = trevm_catalog::runtime::find_build(app.build.unwrap_or("none"))
+            .expect("the catalog checks the CoAP apps' builds");
+        eprintln!(
+            "building the `{}` CoAP app for {} ({}) ...",
+            app.name, board.name, os.name
+        );
+        let built = crate::build::ariel::app(board, app.name, true).and_then(|elf| {
+            FirmwareElf::read(&elf)
+                .map(|f| f.sizes())
+                .map_err(|source| Error::Elf { path: elf, source })
+        });
+        let label = b
+            .serves()
+            .next()
+            .unwrap_or(trevm_catalog::runtime::NO_RUNTIME);
+        out.push(record_of(board, os, profile, b, label, app.name, &built));
+    }
+    Ok(out)
+}
+
 fn record(
     board: &Board,
     os: &Os,
@@ -61,7 +92,19 @@ fn record(
     label: &str,
     built: &Result<SectionSizes>,
 ) -> Record {
-    let mut rec = meta::preamble(board, os, profile, label, FOOTPRINT, FOOTPRINT_WORKLOAD);
+    record_of(board, os, profile, b, label, FOOTPRINT_WORKLOAD, built)
+}
+
+fn record_of(
+    board: &Board,
+    os: &Os,
+    profile: &Profile,
+    b: &FirmwareBuild,
+    label: &str,
+    workload: &str,
+    built: &Result<SectionSizes>,
+) -> Record {
+    let mut rec = meta::preamble(board, os, profile, label, FOOTPRINT, workload);
     firmware_meta(&mut rec, board, b);
     match built {
         Ok(sizes) => {
@@ -94,7 +137,12 @@ pub fn summary(r: &Record) -> String {
         ),
         Some(e) => format!("FAILED: {}", e.message),
     };
-    format!("{:<17} {what}", r.runtime)
+    let who = if r.workload == FOOTPRINT_WORKLOAD {
+        r.runtime.clone()
+    } else {
+        format!("{} ({})", r.workload, r.runtime)
+    };
+    format!("{who:<17} {what}")
 }
 
 /// The linker's "will not fit in region 'R': overflowed by N bytes", as

@@ -40,11 +40,16 @@ impl Workload {
     /// with the Component Model (the catalog's
     /// [`trevm_catalog::runtime::RuntimeVariant::runs`]).
     pub fn runs_on(&self, label: &str) -> bool {
-        let abi = suite::find(&self.suite).map(|s| s.abi);
-        match (trevm_catalog::runtime::find(label), abi) {
-            (Some(r), Some(abi)) => r.runs(abi),
-            _ => true,
-        }
+        trevm_catalog::runtime::find(label).is_none_or(|r| r.runs(abi(self.abi)))
+    }
+}
+
+/// The catalog's ABI of a slot's ABI (the inverse of [`slot_abi`]).
+pub fn abi(abi: SlotAbi) -> Abi {
+    match abi {
+        SlotAbi::CoreMark => Abi::CoreMark,
+        SlotAbi::Embench => Abi::Embench,
+        SlotAbi::Capsule => Abi::Capsule,
     }
 }
 
@@ -255,6 +260,22 @@ fn coremark_score(record: &mut Record, info: Option<&Value>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_workload_runs_where_its_own_abi_runs() {
+        for a in Abi::ALL {
+            assert_eq!(abi(slot_abi(a)), a);
+        }
+        let w = |abi| Workload {
+            suite: trevm_catalog::suite::TEST.into(),
+            name: "w".into(),
+            abi,
+            wasm: "w.wasm".into(),
+        };
+        assert!(w(SlotAbi::Capsule).runs_on("trevm"));
+        assert!(!w(SlotAbi::Capsule).runs_on("wasmi"));
+        assert!(w(SlotAbi::Embench).runs_on("wasmi"));
+    }
 
     fn coremark_record(
         unit: &str,

@@ -37,10 +37,16 @@ fn stack_peak() -> usize {
     ariel_os::rt::stack::Stack::get().peak_usage()
 }
 
-/// Runs the slot's cell, reports it, and ends the program.
-pub fn main() {
+/// Starts what any program on the board needs first: the heap and the
+/// clock (the cells' `main` calls it; so do the CoAP apps).
+pub fn init() {
     heap::init();
     clock::start();
+}
+
+/// Runs the slot's cell, reports it, and ends the program.
+pub fn main() {
+    init();
     #[cfg(context = "esp32c6")]
     esp32c6_slot::map();
     let stack = ariel_os::rt::stack::Stack::get();

@@ -17,6 +17,10 @@ pub use native::main;
 #[cfg(not(context = "native"))]
 #[cfg_attr(feature = "coap", allow(dead_code))] // the CoAP apps run no cells
 mod mcu;
+/// Starts the heap and the clock (the CoAP apps; cells start them in
+/// `main`).
+#[cfg(all(not(context = "native"), feature = "coap"))]
+pub(crate) use mcu::init;
 #[cfg(all(not(context = "native"), not(feature = "coap")))]
 pub use mcu::main;
 /// The clock the board measures with.

@@ -64,6 +64,13 @@ pub fn check() -> Result<()> {
 /// cargo's output in the error instead of on the terminal (a firmware that
 /// does not fit the chip fails here, with the linker's words).
 pub fn firmware(board: &Board, build: &FirmwareBuild, quiet: bool) -> Result<PathBuf> {
+    app(board, build.name, quiet)
+}
+
+/// Builds the laze app `name` of `ariel/laze.yml` (a firmware build, or a
+/// CoAP app of the catalog's `os::COAP_APPS`) for `board`, as
+/// [`firmware`] does.
+pub fn app(board: &Board, name: &str, quiet: bool) -> Result<PathBuf> {
     let builder = board.ariel_builder.ok_or_else(|| Error::WrongBoard {
         board: board.name.into(),
         why: "has no Ariel OS firmware",
@@ -73,7 +80,7 @@ pub fn firmware(board: &Board, build: &FirmwareBuild, quiet: bool) -> Result<Pat
     let root = workspace::root();
     let mut c = Command::new("laze");
     c.current_dir(&root)
-        .args(["build", "--global", "-b", builder, "-a", build.name]);
+        .args(["build", "--global", "-b", builder, "-a", name]);
     // laze calls cargo itself, with Ariel OS's settings: none of ours.
     for var in [
         "RUSTFLAGS",
@@ -84,7 +91,7 @@ pub fn firmware(board: &Board, build: &FirmwareBuild, quiet: bool) -> Result<Pat
     ] {
         c.env_remove(var);
     }
-    let what = format!("the Ariel OS `{}` firmware for {}", build.name, board.name);
+    let what = format!("the Ariel OS `{name}` firmware for {}", board.name);
     let out = if quiet {
         c.output()
     } else {
@@ -109,14 +116,11 @@ pub fn firmware(board: &Board, build: &FirmwareBuild, quiet: bool) -> Result<Pat
         };
         return Err(Error::Build { what, detail });
     }
-    let built = built_app(builder, build.name).ok_or_else(|| Error::Build {
+    let built = built_app(builder, name).ok_or_else(|| Error::Build {
         what: what.clone(),
-        detail: format!(
-            "laze succeeded but left no build/bin/{builder}/cargo/*/release/{}",
-            build.name
-        ),
+        detail: format!("laze succeeded but left no build/bin/{builder}/cargo/*/release/{name}"),
     })?;
-    let dest = firmware_path(board.name, build);
+    let dest = firmware_dir(board.name).join(format!("{name}.elf"));
     copy(&built, &dest)?;
     Ok(dest)
 }

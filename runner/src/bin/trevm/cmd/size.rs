@@ -29,6 +29,10 @@ pub struct Cmd {
     /// rest of RAM the heap) or `paper` (the paper's Ariel OS layout).
     #[arg(long, default_value = "default")]
     profile: String,
+    /// Also the CoAP apps (Ariel OS): the treVM device `trevm-coap` and the
+    /// same server without a capsule host `coap-minimal` (Table II).
+    #[arg(long)]
+    coap: bool,
 }
 
 impl Cmd {
@@ -52,7 +56,13 @@ impl Cmd {
         });
         let mut file = ResultsFile::open(&out)
             .map_err(|e| Error::io(format!("cannot open {}", out.display()), e))?;
-        let records = size::footprint(board, os, profile, &labels)?;
+        let mut records = size::footprint(board, os, profile, &labels)?;
+        if self.coap {
+            if !os.is_ariel() {
+                return Err(Error::CoapOs { os: os.name });
+            }
+            records.extend(size::coap_footprint(board, profile)?);
+        }
         for r in &records {
             eprintln!("{}", size::summary(r));
             file.append(r)
