@@ -135,15 +135,23 @@ list: ## runtime variants, suites and what is built
 # CI's footprint gate covers the runtime builds the smoke test builds anyway
 # (all of them: `make size-check`).
 CI_SIZE_RUNTIMES := none,wasmi,wamr
+# ... and, under Ariel OS, the paper's Table II board only (each Ariel OS
+# board is a cold Ariel OS build of its own; `make size-check` does all).
+CI_SIZE_ARIEL_BOARDS := nrf52840dk
+# What `make test` says before each step: the time, to see where it goes.
+step = @echo "test: [$$(date +%T)] $(1)"
 
 test: setup workloads capsules host-programs smoke-firmware ariel-firmware ## the test suite (what CI runs), then the footprint gate on the smoke builds
+	$(call step,the workspace's tests)
 	$(CARGO) test --release --workspace
+	$(call step,the Ariel OS tests)
 	# Ariel OS: cells on ariel-native, and one real-board cell built with laze
 	# as an Ariel OS user would (both skipped, saying why, without Ariel OS).
 	@if bash scripts/ariel-os.sh check; then \
 	  $(CARGO) test --release -p trevm-runner --test ariel_native --test capsules --test coap_update -- --ignored && \
 	  bash scripts/laze-cell.sh $(LAZE_BOARD) $(LAZE_APP); \
 	else echo "test: the Ariel OS tests are skipped: Ariel OS is not reachable (see above)"; fi
+	$(call step,the runtimes' tests)
 	# One test thread: these tests measure a process-wide allocator (they are
 	# serialised by a lock anyway), and other test threads starting up would
 	# add allocations of their own to the leak checks.
@@ -154,9 +162,11 @@ test: setup workloads capsules host-programs smoke-firmware ariel-firmware ## th
 	  $(CARGO) test --release -p trevm-bench --features std,prepare,wasmtime,wasmtime-42,trevm --test conformance --test updates -- --test-threads=1
 	CARGO_TARGET_DIR=target/nightly $(CARGO) +nightly test --release -p trevm-bench --features std,prepare,wasefire --test conformance --test wasefire -- --test-threads=1
 	$(CARGO) test --release -p own-workloads
-	$(MAKE) size-check SIZE_RUNTIMES=$(CI_SIZE_RUNTIMES)
+	$(call step,the footprint gate)
+	$(MAKE) size-check SIZE_RUNTIMES=$(CI_SIZE_RUNTIMES) SIZE_ARIEL_BOARDS=$(CI_SIZE_ARIEL_BOARDS)
 	# Needs a firmware the footprint gate has just built.
 	$(CARGO) test --release -p trevm-runner --lib -- --ignored esp32c6
+	$(call step,done)
 
 # `make reproduce`: the paper's plotted runtimes in their current and
 # paper-pinned versions (the catalog's CATALOG_PAPER_RUNTIMES), CoreMark and
