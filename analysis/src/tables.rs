@@ -511,7 +511,7 @@ pub fn table2_share(rows: &[views::TrevmShare]) -> Table {
                 (&s.static_ram).into(),
             ])
         };
-        row("`none`: the OS and the cell, no runtime", &r.none);
+        row("`none`: the firmware without a runtime", &r.none);
         row("`trevm`: the cell with treVM's capsule host", &r.trevm);
         row("treVM's share (`trevm` − `none`)", &r.share);
         row(
