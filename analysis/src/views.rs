@@ -628,7 +628,7 @@ pub fn trevm_share(ds: &Dataset, boards: &[String]) -> Vec<TrevmShare> {
             let plain = Sections::of(ds, b, "wasmtime-no-simd");
             let app = |name: &str| {
                 let app = trevm_catalog::os::coap_app(name).expect("a CoAP app of the catalog");
-                Sections::of_workload(ds, b, app.build.unwrap_or(NO_RUNTIME), app.name)
+                Sections::of_workload(ds, b, app.runtime(), app.name)
             };
             let (coap_minimal, coap_device) = (app("coap-minimal"), app("trevm-coap"));
             TrevmShare {

@@ -28,8 +28,8 @@ use coap_message::{
     OptionNumber as _, ReadableMessage,
 };
 use trevm_bench::capsule::Method;
-use trevm_bench::device::{self, Device};
-use trevm_bench::update::Trusted;
+use trevm_bench::device::{self, Device, BAD_OPTION, CONTINUE, INCOMPLETE, TOO_LARGE};
+use trevm_bench::update::{self, Trusted};
 
 /// Largest envelope accepted, in bytes.
 pub const MAX_UPLOAD: usize = 512 * 1024;
@@ -40,11 +40,6 @@ const URI_PATH: u16 = 11;
 const URI_QUERY: u16 = 15;
 const ACCEPT: u16 = 17;
 const BLOCK1: u16 = 27;
-
-const CONTINUE: u8 = 2 * 32 + 31;
-const BAD_OPTION: u8 = 4 * 32 + 2;
-const INCOMPLETE: u8 = 4 * 32 + 8;
-const TOO_LARGE: u8 = 4 * 32 + 13;
 
 /// A response decided while reading the request.
 pub struct Reply {
@@ -105,17 +100,11 @@ impl Handler for Coap {
         &mut self,
         request: &M,
     ) -> Result<Reply, core::convert::Infallible> {
-        let method = match request.code().into() {
-            1 => Method::Get,
-            2 => Method::Post,
-            3 => Method::Put,
-            4 => Method::Delete,
-            _ => {
-                return Ok(reply(
-                    device::METHOD_NOT_ALLOWED,
-                    "GET, POST, PUT or DELETE",
-                ))
-            }
+        let Some(method) = Method::from_code(request.code().into()) else {
+            return Ok(reply(
+                device::METHOD_NOT_ALLOWED,
+                "GET, POST, PUT or DELETE",
+            ));
         };
         let mut path: Vec<String> = Vec::new();
         let mut block1 = None;
@@ -177,19 +166,6 @@ impl Handler for Coap {
     }
 }
 
-fn hex32(s: &str) -> Option<[u8; 32]> {
-    let s = s.trim().as_bytes();
-    if s.len() != 64 {
-        return None;
-    }
-    let digit = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
-    let mut key = [0; 32];
-    for (i, pair) in s.chunks(2).enumerate() {
-        key[i] = digit(pair[0])? << 4 | digit(pair[1])?;
-    }
-    Some(key)
-}
-
 /// The trusted signer, from `TREVM_UPDATE_KEY` / `TREVM_UPDATE_KID`.
 fn trusted() -> Vec<Trusted<'static>> {
     #[cfg(context = "native")]
@@ -204,7 +180,7 @@ fn trusted() -> Vec<Trusted<'static>> {
     );
     let kid: &'static str =
         alloc::boxed::Box::leak(kid.unwrap_or_else(|| "deployer".into()).into_boxed_str());
-    match key.as_deref().map(hex32) {
+    match key.as_deref().map(update::key_from_hex) {
         Some(Some(k)) => match Trusted::new(kid.as_bytes(), &k) {
             Some(t) => {
                 ariel_os::log::info!("trevm-coap: updates signed by `{}` are trusted", kid);

@@ -48,6 +48,26 @@ pub enum Method {
     Delete,
 }
 
+impl Method {
+    /// Every method, in CoAP code order.
+    pub const ALL: [Method; 4] = [Method::Get, Method::Post, Method::Put, Method::Delete];
+
+    /// The CoAP request code (0.01 GET .. 0.04 DELETE).
+    pub const fn code(self) -> u8 {
+        match self {
+            Method::Get => 1,
+            Method::Post => 2,
+            Method::Put => 3,
+            Method::Delete => 4,
+        }
+    }
+
+    /// The method of a CoAP request code, if it is one of these.
+    pub fn from_code(code: u8) -> Option<Method> {
+        Method::ALL.into_iter().find(|m| m.code() == code)
+    }
+}
+
 /// A capsule's answer to one request (the WIT `handler.response`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Response {
@@ -385,6 +405,15 @@ mod tests {
         let r = env.read().unwrap();
         assert!(Expect::Reading.met(&answer(r.value + NOISE), &env));
         assert!(!Expect::Reading.met(&answer(r.value + NOISE + 1), &env));
+    }
+
+    #[test]
+    fn methods_have_their_coap_codes() {
+        for m in Method::ALL {
+            assert_eq!(Method::from_code(m.code()), Some(m));
+        }
+        assert_eq!(Method::Put.code(), 3);
+        assert_eq!(Method::from_code(5), None);
     }
 
     #[test]

@@ -13,7 +13,8 @@
 //! answering. Refusals map to CoAP codes by their kind ([`UpdateError`]):
 //! 4.00 for bytes that are no envelope, 4.01 for an unknown signer or a
 //! broken signature, 4.22 for a signed capsule that does not load or
-//! initialise, 5.01 when the firmware hosts no capsules.
+//! initialise or is not persistent (the first one too), 5.01 when the
+//! firmware hosts no capsules.
 
 use alloc_crate::boxed::Box;
 use alloc_crate::format;
@@ -41,6 +42,16 @@ pub const UNPROCESSABLE: u8 = 4 * 32 + 22;
 pub const INTERNAL: u8 = 5 * 32;
 /// CoAP 5.01 Not Implemented.
 pub const NOT_IMPLEMENTED: u8 = 5 * 32 + 1;
+
+// What a transport that gathers uploads in blocks (RFC 7959) answers.
+/// CoAP 2.31 Continue: the block arrived, send the next.
+pub const CONTINUE: u8 = 2 * 32 + 31;
+/// CoAP 4.02 Bad Option: an unknown critical option.
+pub const BAD_OPTION: u8 = 4 * 32 + 2;
+/// CoAP 4.08 Request Entity Incomplete: a block out of order.
+pub const INCOMPLETE: u8 = 4 * 32 + 8;
+/// CoAP 4.13 Request Entity Too Large.
+pub const TOO_LARGE: u8 = 4 * 32 + 13;
 
 /// What an accepted update cost.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -100,7 +111,7 @@ impl fmt::Display for UpdateError {
         match self {
             UpdateError::NoHost => f.write_str("this firmware hosts no capsules"),
             UpdateError::Rejected(r) => write!(f, "update refused: {r}"),
-            UpdateError::Load(e) => write!(f, "update failed, the old capsule runs on: {e}"),
+            UpdateError::Load(e) => write!(f, "update failed, nothing changed: {e}"),
         }
     }
 }
@@ -151,16 +162,6 @@ impl Device {
         }
     }
 
-    /// The clock the costs are measured with.
-    pub fn clock(&self) -> &Clock {
-        &self.clock
-    }
-
-    /// Whether a capsule runs.
-    pub fn is_running(&self) -> bool {
-        self.running.is_some()
-    }
-
     /// Opens `envelope` and replaces the running capsule (or starts the
     /// first) with the one it carries; on any error the running one stays.
     pub fn update(&mut self, envelope: &[u8]) -> Result<UpdateCost, UpdateError> {
@@ -183,13 +184,12 @@ impl Device {
                     bytes: old_bytes,
                 })
             }),
-            None => host.load(bytes, env).and_then(|mut c| {
-                c.init()?;
+            None => update::load_persistent(host, bytes, env).map(|c| {
                 self.running = Some(Running {
                     capsule: c,
                     bytes: raw,
                 });
-                Ok(None)
+                None
             }),
         };
         match swapped {

@@ -49,6 +49,31 @@ impl<'k> Trusted<'k> {
     }
 }
 
+/// A 32-byte key from 64 hex digits (surrounding white space ignored);
+/// `None` when it is not that.
+pub fn key_from_hex(text: &str) -> Option<[u8; 32]> {
+    let t = text.trim().as_bytes();
+    if t.len() != 64 {
+        return None;
+    }
+    let digit = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+    let mut key = [0; 32];
+    for (k, pair) in key.iter_mut().zip(t.chunks(2)) {
+        *k = digit(pair[0])? << 4 | digit(pair[1])?;
+    }
+    Some(key)
+}
+
+/// A key as 64 lowercase hex digits (what [`key_from_hex`] reads).
+pub fn key_to_hex(key: &[u8; 32]) -> alloc_crate::string::String {
+    use core::fmt::Write as _;
+    let mut s = alloc_crate::string::String::with_capacity(64);
+    for b in key {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
 /// Why an update was refused before anything was loaded.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Rejected {
@@ -136,6 +161,18 @@ pub fn replace<'a>(
     capsule: &'a [u8],
     env: Env,
 ) -> Result<Box<dyn Capsule + 'a>, Error> {
+    let new = load_persistent(host, capsule, env)?;
+    Ok(core::mem::replace(running, new))
+}
+
+/// Loads `capsule` and calls its `init`: what [`replace`] puts in place,
+/// and the first capsule a device starts. It must be persistent (export
+/// the handler): anything else is an [`ErrorKind::Link`] error.
+pub fn load_persistent<'a>(
+    host: &'a dyn Components,
+    capsule: &'a [u8],
+    env: Env,
+) -> Result<Box<dyn Capsule + 'a>, Error> {
     let mut new = host.load(capsule, env)?;
     if new.kind() != Kind::Persistent {
         return Err(Error::new(
@@ -145,7 +182,7 @@ pub fn replace<'a>(
         ));
     }
     new.init()?;
-    Ok(core::mem::replace(running, new))
+    Ok(new)
 }
 
 #[cfg(test)]
@@ -186,5 +223,16 @@ mod tests {
         assert_eq!(open(&stranger, &trusted), Err(Rejected::UnknownKey));
         let impostor = seal(&capsule, &other, b"deployer");
         assert_eq!(open(&impostor, &trusted), Err(Rejected::Signature));
+    }
+
+    #[test]
+    fn keys_go_to_hex_and_back() {
+        let k = key(9).verifying_key().to_bytes();
+        let hex = key_to_hex(&k);
+        assert_eq!(hex.len(), 64);
+        assert_eq!(key_from_hex(&hex), Some(k));
+        assert_eq!(key_from_hex(&alloc_crate::format!(" {hex}\n")), Some(k));
+        assert_eq!(key_from_hex(&hex[1..]), None);
+        assert_eq!(key_from_hex(&"zz".repeat(32)), None);
     }
 }

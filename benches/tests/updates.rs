@@ -159,6 +159,13 @@ fn the_device_deploys_routes_and_refuses_by_kind() {
 
     assert_eq!(dev.request(Method::Get, &vm1, &[]).code, NOT_FOUND);
     assert_eq!(dev.request(Method::Get, &at("sum"), &[]).code, NOT_FOUND);
+    // The first capsule must be persistent too; nothing runs after it.
+    let ephemeral = update::seal(&fib, &key, b"deployer");
+    assert_eq!(
+        dev.request(Method::Put, &vm1, &ephemeral).code,
+        UNPROCESSABLE
+    );
+    assert_eq!(dev.request(Method::Get, &vm1, &[]).code, NOT_FOUND);
     let r = dev.request(Method::Put, &vm1, &update::seal(&v1, &key, b"deployer"));
     assert_eq!(r.code, CHANGED, "{}", String::from_utf8_lossy(&r.payload));
     assert!(String::from_utf8_lossy(&r.payload).starts_with("bytes="));

@@ -166,25 +166,15 @@ pub fn ariel_apps() -> String {
             let _ = writeln!(s, "        FEATURES: [{adapter}]");
             let _ = writeln!(s, "        RUNTIMES: [{}]", serves.join(", "));
         }
-        let dir = match b.env.target_dir {
-            Some(d) => std::format!("cargo-{d}"),
-            None => String::from("cargo"),
-        };
-        let _ = writeln!(s, "        TREVM_CARGO_DIR: {dir}");
-        if let Some(flags) = b.env.rustflags {
-            let _ = writeln!(s, "        RUSTFLAGS: [{}]", yaml_str(flags));
-        }
+        ariel_cargo_lines(&mut s, &b.env);
         if i + 1 < BUILDS.len() {
             s.push('\n');
         }
     }
     // The CoAP applications: the trevm-cell module, Ariel OS's CoAP server,
-    // the `coap` feature, and the hosting build's adapter and flags.
+    // the `coap` feature, and their build's adapter and flags.
     for app in COAP_APPS {
-        let b = app
-            .build
-            .and_then(|n| BUILDS.iter().find(|b| b.name == n))
-            .copied();
+        let b = app.firmware_build();
         let _ = writeln!(
             s,
             "\n  - name: {}\n    help: {}\n    selects:\n      - trevm-cell",
@@ -195,20 +185,24 @@ pub fn ariel_apps() -> String {
             let _ = writeln!(s, "      - {m}");
         }
         s.push_str("    env:\n      global:\n");
-        let adapter = b.and_then(|b| b.adapter);
-        let features: Vec<&str> = ["coap"].into_iter().chain(adapter).collect();
+        let features: Vec<&str> = ["coap"].into_iter().chain(b.adapter).collect();
         let _ = writeln!(s, "        FEATURES: [{}]", features.join(", "));
-        let env = b.map(|b| b.env);
-        let dir = match env.and_then(|e| e.target_dir) {
-            Some(d) => std::format!("cargo-{d}"),
-            None => String::from("cargo"),
-        };
-        let _ = writeln!(s, "        TREVM_CARGO_DIR: {dir}");
-        if let Some(flags) = env.and_then(|e| e.rustflags) {
-            let _ = writeln!(s, "        RUSTFLAGS: [{}]", yaml_str(flags));
-        }
+        ariel_cargo_lines(&mut s, &b.env);
     }
     s
+}
+
+/// An Ariel OS app's cargo target directory (one per toolchain and flags,
+/// below `build/bin/<board>/`) and its flags.
+fn ariel_cargo_lines(s: &mut String, env: &BuildEnv) {
+    let dir = match env.target_dir {
+        Some(d) => std::format!("cargo-{d}"),
+        None => String::from("cargo"),
+    };
+    let _ = writeln!(s, "        TREVM_CARGO_DIR: {dir}");
+    if let Some(flags) = env.rustflags {
+        let _ = writeln!(s, "        RUSTFLAGS: [{}]", yaml_str(flags));
+    }
 }
 
 /// `firmware/laze-project.yml`: the bare-metal firmwares; builders are the

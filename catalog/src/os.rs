@@ -67,9 +67,29 @@ pub struct CoapApp {
     pub name: &'static str,
     /// What it is.
     pub help: &'static str,
-    /// The firmware build whose runtime hosts the capsules (its adapter,
-    /// toolchain and flags); `None`: no capsule host.
-    pub build: Option<&'static str>,
+    /// The firmware build it is built as (its adapter, toolchain and
+    /// flags): `trevm` hosts capsules, `none` has no runtime.
+    pub build: &'static str,
+}
+
+impl CoapApp {
+    /// Its firmware build.
+    pub fn firmware_build(&self) -> &'static crate::runtime::FirmwareBuild {
+        crate::runtime::find_build(self.build).expect("a CoAP app names a firmware build")
+    }
+
+    /// The runtime variant its build serves (its records' `runtime`):
+    /// `trevm`, or `none`.
+    pub fn runtime(&self) -> &'static str {
+        let b = self.firmware_build();
+        let label = b.serves().next();
+        label.unwrap_or(crate::runtime::NO_RUNTIME)
+    }
+
+    /// Whether it hosts capsules (its runtime has the Component Model).
+    pub fn hosts_capsules(&self) -> bool {
+        crate::runtime::find(self.runtime()).is_some_and(|r| r.runs(crate::suite::Abi::Capsule))
+    }
 }
 
 /// The CoAP applications, in table order.
@@ -77,12 +97,12 @@ pub const COAP_APPS: &[CoapApp] = &[
     CoapApp {
         name: "trevm-coap",
         help: "the treVM device: capsules deployed, updated and served over CoAP",
-        build: Some("trevm"),
+        build: "trevm",
     },
     CoapApp {
         name: "coap-minimal",
         help: "the same CoAP server without a capsule host (the minimal CoAP server)",
-        build: None,
+        build: "none",
     },
 ];
 
@@ -95,6 +115,16 @@ pub const COAP_MODULES: &[&str] = &[
     "coap-server",
     "coap-server-config-unprotected",
 ];
+
+/// The runtime variant that hosts capsules on a CoAP device (what `trevm
+/// deploy` prepares capsules for).
+pub fn capsule_host() -> &'static str {
+    COAP_APPS
+        .iter()
+        .find(|a| a.hosts_capsules())
+        .map(CoapApp::runtime)
+        .expect("a CoAP app hosts capsules")
+}
 
 /// The CoAP application called `name`.
 pub fn coap_app(name: &str) -> Option<&'static CoapApp> {
@@ -166,21 +196,15 @@ mod tests {
     #[test]
     fn coap_apps_host_capsules_on_a_build_with_the_component_model() {
         for app in COAP_APPS {
-            let Some(name) = app.build else { continue };
-            let build = crate::runtime::BUILDS.iter().find(|b| b.name == name);
-            assert!(build.is_some(), "{}: no build `{name}`", app.name);
-            assert!(
-                crate::runtime::RUNTIMES
-                    .iter()
-                    .any(|r| r.build == name && r.runs(crate::suite::Abi::Capsule)),
-                "{}: `{name}` hosts no capsules",
-                app.name
-            );
+            // Panics on a build the catalog does not have.
+            let b = app.firmware_build();
+            assert_eq!(app.hosts_capsules(), b.adapter.is_some(), "{}", app.name);
         }
+        assert_eq!(capsule_host(), "trevm");
         assert!(
-            COAP_APPS.iter().any(|a| a.build.is_none()),
+            COAP_APPS.iter().any(|a| !a.hosts_capsules()),
             "the minimal server"
         );
-        assert!(coap_app("trevm-coap").is_some());
+        assert_eq!(coap_app("coap-minimal").unwrap().runtime(), "none");
     }
 }

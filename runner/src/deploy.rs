@@ -19,23 +19,12 @@ use crate::suite::Workload;
 use crate::target::coap::{Client, Method, Reply};
 use crate::{Error, Result};
 
-/// The runtime variant that hosts capsules on a device.
-pub const HOST_RUNTIME: &str = "trevm";
-
 /// The deployer's key from a file of 64 hex digits (the Ed25519 secret
 /// seed).
 pub fn read_key(path: &Path) -> Result<SigningKey> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| Error::io(format!("reading the key {}", path.display()), e))?;
-    let t = text.trim();
-    let seed: Option<Vec<u8>> = (t.len() == 64)
-        .then(|| {
-            (0..32)
-                .map(|i| u8::from_str_radix(&t[2 * i..2 * i + 2], 16).ok())
-                .collect()
-        })
-        .flatten();
-    let seed: [u8; 32] = seed.and_then(|s| s.try_into().ok()).ok_or_else(|| {
+    let seed = update::key_from_hex(&text).ok_or_else(|| {
         Error::Deploy(format!(
             "{}: not 64 hex digits (an Ed25519 seed)",
             path.display()
@@ -46,16 +35,13 @@ pub fn read_key(path: &Path) -> Result<SigningKey> {
 
 /// The public key the device must trust (its `TREVM_UPDATE_KEY`), in hex.
 pub fn public_hex(key: &SigningKey) -> String {
-    key.verifying_key()
-        .as_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    update::key_to_hex(key.verifying_key().as_bytes())
 }
 
-/// The envelope of the component `wasm` for `board`: prepared for
-/// [`HOST_RUNTIME`] and signed by `kid` with `key`.
-pub fn envelope(wasm: &Path, board: &Board, key: &SigningKey, kid: &str) -> Result<Vec<u8>> {
+/// The component `wasm` prepared for the device's capsule host
+/// (`trevm`, the catalog's `os::capsule_host`) on `board` (what the
+/// device loads).
+pub fn prepare(wasm: &Path, board: &Board) -> Result<Vec<u8>> {
     let w = Workload {
         suite: "deploy".into(),
         name: wasm
@@ -65,10 +51,15 @@ pub fn envelope(wasm: &Path, board: &Board, key: &SigningKey, kid: &str) -> Resu
         abi: SlotAbi::Capsule,
         wasm: wasm.to_path_buf(),
     };
-    let prepared = Preparer::existing()
-        .prepare(HOST_RUNTIME, &w, board.pointer_width)
-        .map_err(|r| Error::Deploy(format!("{}: {} ({:?})", wasm.display(), r.message, r.kind)))?;
-    Ok(update::seal(&prepared, key, kid.as_bytes()))
+    Preparer::existing()
+        .prepare(trevm_catalog::os::capsule_host(), &w, board.pointer_width)
+        .map_err(|r| Error::Deploy(format!("{}: {} ({:?})", wasm.display(), r.message, r.kind)))
+}
+
+/// The envelope of the component `wasm` for `board`: [`prepare`]d and
+/// signed by `kid` with `key`.
+pub fn envelope(wasm: &Path, board: &Board, key: &SigningKey, kid: &str) -> Result<Vec<u8>> {
+    Ok(update::seal(&prepare(wasm, board)?, key, kid.as_bytes()))
 }
 
 /// PUTs `envelope` to the device at `to`; its answer (2.04 and the

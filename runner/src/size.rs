@@ -64,8 +64,7 @@ pub fn coap_footprint(board: &'static Board, profile: &Profile) -> Result<Vec<Re
     let os = &trevm_catalog::os::ARIEL_OS;
     let mut out = Vec::new();
     for app in trevm_catalog::os::COAP_APPS {
-        let b = trevm_catalog::runtime::find_build(app.build.unwrap_or("none"))
-            .expect("the catalog checks the CoAP apps' builds");
+        let b = app.firmware_build();
         eprintln!(
             "building the `{}` CoAP app for {} ({}) ...",
             app.name, board.name, os.name

@@ -29,9 +29,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use trevm_bench::update::{self, SigningKey};
-use trevm_runner::prepare::Preparer;
-use trevm_runner::suite;
 use trevm_runner::target::coap::{Client, Method, Reply};
+use trevm_runner::{deploy, suite};
 
 /// Set in the copy of this test that runs inside the namespace.
 const INSIDE: &str = "TREVM_COAP_TEST_INSIDE";
@@ -97,7 +96,8 @@ fn firmware() -> PathBuf {
         .expect("the trevm-coap app is built: run `make ariel-firmware` (needs Ariel OS)")
 }
 
-/// The capsule `name`, prepared for `trevm` on ariel-native (pulley64).
+/// The capsule `name`, prepared for the device's capsule host on
+/// ariel-native (pulley64), as `trevm deploy` prepares it.
 fn prepared(name: &str) -> Vec<u8> {
     let s = trevm_catalog::suite::find("capsules").unwrap();
     let w = suite::discover(s)
@@ -105,16 +105,9 @@ fn prepared(name: &str) -> Vec<u8> {
         .into_iter()
         .find(|w| w.name == name)
         .unwrap();
-    let width = trevm_catalog::board::find("ariel-native")
-        .unwrap()
-        .pointer_width;
-    Preparer::existing()
-        .prepare("trevm", &w, width)
-        .unwrap_or_else(|e| panic!("{name}: {e:?} (run `make host-programs`)"))
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
+    let board = trevm_catalog::board::find("ariel-native").unwrap();
+    deploy::prepare(&w.wasm, board)
+        .unwrap_or_else(|e| panic!("{name}: {e} (run `make host-programs`)"))
 }
 
 fn u32_of(r: &Reply) -> u32 {
@@ -133,7 +126,7 @@ fn inside() {
     let mut device = Device(
         Command::new(firmware())
             .env("ARIEL_NATIVE_TUNTAP", "tap0")
-            .env("TREVM_UPDATE_KEY", hex(key.verifying_key().as_bytes()))
+            .env("TREVM_UPDATE_KEY", deploy::public_hex(&key))
             .env("TREVM_UPDATE_KID", KID)
             .stdin(Stdio::null())
             .spawn()
@@ -141,6 +134,7 @@ fn inside() {
     );
 
     let peer: SocketAddr = DEVICE.parse().unwrap();
+    assert_eq!(peer.port(), trevm_runner::target::coap::PORT);
     let mut c = Client::new(peer, Duration::from_millis(500)).unwrap();
     // Up once it answers: nothing deployed yet.
     let t0 = Instant::now();

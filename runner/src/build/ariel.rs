@@ -31,7 +31,12 @@ pub fn firmware_dir(board: &str) -> PathBuf {
 /// Where the Ariel OS firmware `build` of `board` is kept once built
 /// (`.elf`; on `native` an executable that runs cells as processes).
 pub fn firmware_path(board: &str, build: &FirmwareBuild) -> PathBuf {
-    firmware_dir(board).join(format!("{}.elf", build.name))
+    app_path(board, build.name)
+}
+
+/// Where the Ariel OS app `name` of `board` is kept once built.
+pub fn app_path(board: &str, name: &str) -> PathBuf {
+    firmware_dir(board).join(format!("{name}.elf"))
 }
 
 /// Whether Ariel OS can be had here ([`Error::ArielOsMissing`] says how to
@@ -120,7 +125,7 @@ pub fn app(board: &Board, name: &str, quiet: bool) -> Result<PathBuf> {
         what: what.clone(),
         detail: format!("laze succeeded but left no build/bin/{builder}/cargo/*/release/{name}"),
     })?;
-    let dest = firmware_dir(board.name).join(format!("{name}.elf"));
+    let dest = app_path(board.name, name);
     copy(&built, &dest)?;
     Ok(dest)
 }

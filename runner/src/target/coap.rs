@@ -12,7 +12,12 @@ use std::io;
 use std::net::{SocketAddr, UdpSocket};
 use std::time::{Duration, Instant};
 
-use coap_lite::{CoapOption, MessageClass, MessageType, Packet, RequestType};
+use coap_lite::{CoapOption, MessageClass, MessageType, Packet};
+pub use trevm_bench::capsule::Method;
+use trevm_bench::device::CONTINUE;
+
+/// The CoAP port (RFC 7252).
+pub const PORT: u16 = 5683;
 
 /// Block size of an upload: 1024 bytes (SZX 6), which with the header fits
 /// the 1152-byte messages of Ariel OS's CoAP server.
@@ -22,30 +27,6 @@ const SZX: u32 = 6;
 /// Transmissions of one message before giving up (RFC 7252's
 /// MAX_RETRANSMIT 4, plus the first).
 const TRANSMISSIONS: u32 = 5;
-
-/// A CoAP request method.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Method {
-    /// GET
-    Get,
-    /// POST
-    Post,
-    /// PUT
-    Put,
-    /// DELETE
-    Delete,
-}
-
-impl Method {
-    fn request_type(self) -> RequestType {
-        match self {
-            Method::Get => RequestType::Get,
-            Method::Post => RequestType::Post,
-            Method::Put => RequestType::Put,
-            Method::Delete => RequestType::Delete,
-        }
-    }
-}
 
 /// A response: its code (class × 32 + detail) and payload.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -117,7 +98,10 @@ impl Client {
             "[::]:0".parse().unwrap()
         };
         let socket = UdpSocket::bind(local)?;
-        let seed = std::process::id() as u16 ^ Instant::now().elapsed().subsec_nanos() as u16;
+        let clock = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let seed = std::process::id() as u16 ^ clock as u16;
         Ok(Client {
             socket,
             peer,
@@ -146,7 +130,7 @@ impl Client {
             if !more {
                 return Ok(reply);
             }
-            if reply.code != 2 * 32 + 31 {
+            if reply.code != CONTINUE {
                 return Err(CoapError::Block { block: i, reply });
             }
         }
@@ -167,7 +151,7 @@ impl Client {
         let mut p = Packet::new();
         p.header.set_version(1);
         p.header.set_type(MessageType::Confirmable);
-        p.header.code = MessageClass::Request(method.request_type());
+        p.header.code = MessageClass::from(method.code());
         p.header.message_id = self.message_id;
         p.set_token(token.clone());
         for segment in path.split('/').filter(|s| !s.is_empty()) {
@@ -287,7 +271,7 @@ mod tests {
     fn codes_read_as_coap_writes_them() {
         assert_eq!(code_str(2 * 32 + 5), "2.05");
         assert_eq!(code_str(4 * 32 + 4), "4.04");
-        assert_eq!(code_str(2 * 32 + 31), "2.31");
+        assert_eq!(code_str(CONTINUE), "2.31");
     }
 
     /// A device that answers every block with 2.31 and the last with 2.04

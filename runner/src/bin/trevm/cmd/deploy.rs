@@ -5,7 +5,23 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use trevm_runner::{deploy, select, Error, Result};
+use trevm_bench::capsule::CHANGED;
+use trevm_runner::target::coap;
+use trevm_runner::{deploy, select, suite, Error, Result};
+
+/// The capsule `name` of the capsules suite (`make capsules` builds them).
+fn capsule_of_suite(name: &str) -> Result<PathBuf> {
+    let s = trevm_catalog::suite::find("capsules").expect("the catalog has the capsules suite");
+    let found = suite::discover(s)?;
+    let known: Vec<&str> = found.iter().map(|w| w.name.as_str()).collect();
+    match found.iter().find(|w| w.name == name) {
+        Some(w) => Ok(w.wasm.clone()),
+        None => Err(Error::Deploy(format!(
+            "no capsule `{name}` in the capsules suite (known: {}); or give a component's path",
+            known.join(", ")
+        ))),
+    }
+}
 
 /// Deploy a capsule over CoAP: prepare it for `trevm`, sign it, PUT /vm1.
 #[derive(clap::Args)]
@@ -48,13 +64,11 @@ impl Cmd {
         let wasm = if capsule.ends_with(".wasm") {
             PathBuf::from(&capsule)
         } else {
-            trevm_runner::workspace::build_dir()
-                .join("suites/capsules")
-                .join(format!("{capsule}.wasm"))
+            capsule_of_suite(&capsule)?
         };
         let to: SocketAddr = match to.parse() {
             Ok(a) => a,
-            Err(_) => format!("{to}:5683")
+            Err(_) => format!("{to}:{}", coap::PORT)
                 .parse()
                 .map_err(|_| Error::Deploy(format!("--to {to}: not IP[:PORT]")))?,
         };
@@ -69,7 +83,7 @@ impl Cmd {
         );
         let r = deploy::send(&envelope, to)?;
         println!("deploy: {} {}", r.code_str(), r.text());
-        Ok(if r.code == 2 * 32 + 4 {
+        Ok(if r.code == CHANGED {
             ExitCode::SUCCESS
         } else {
             ExitCode::FAILURE
