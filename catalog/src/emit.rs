@@ -193,7 +193,7 @@ pub fn ariel_apps() -> String {
 }
 
 /// An Ariel OS app's cargo target directory (one per toolchain and flags,
-/// below `build/bin/<board>/`) and its flags.
+/// below `build/ariel-cargo/`, shared by the boards) and its flags.
 fn ariel_cargo_lines(s: &mut String, env: &BuildEnv) {
     let dir = match env.target_dir {
         Some(d) => std::format!("cargo-{d}"),
