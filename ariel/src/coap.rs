@@ -29,10 +29,10 @@ use coap_message::{
 };
 use trevm_bench::capsule::Method;
 use trevm_bench::device::{self, Device, BAD_OPTION, CONTINUE, INCOMPLETE, TOO_LARGE};
-use trevm_bench::update::{self, Trusted};
+use trevm_bench::update::Trusted;
 
 /// Largest envelope accepted, in bytes.
-pub const MAX_UPLOAD: usize = 512 * 1024;
+pub const MAX_UPLOAD: usize = device::MAX_UPLOAD;
 
 const URI_HOST: u16 = 3;
 const URI_PORT: u16 = 7;
@@ -178,25 +178,16 @@ fn trusted() -> Vec<Trusted<'static>> {
         option_env!("TREVM_UPDATE_KEY").map(String::from),
         option_env!("TREVM_UPDATE_KID").map(String::from),
     );
-    let kid: &'static str =
-        alloc::boxed::Box::leak(kid.unwrap_or_else(|| "deployer".into()).into_boxed_str());
-    match key.as_deref().map(update::key_from_hex) {
-        Some(Some(k)) => match Trusted::new(kid.as_bytes(), &k) {
-            Some(t) => {
-                ariel_os::log::info!("trevm-coap: updates signed by `{}` are trusted", kid);
-                alloc::vec![t]
-            }
-            None => {
-                ariel_os::log::warn!("trevm-coap: TREVM_UPDATE_KEY is no Ed25519 key");
-                Vec::new()
-            }
-        },
-        Some(None) => {
-            ariel_os::log::warn!("trevm-coap: TREVM_UPDATE_KEY is not 64 hex digits");
-            Vec::new()
+    match device::trusted(key.as_deref(), kid.as_deref()) {
+        Ok(t) => {
+            ariel_os::log::info!(
+                "trevm-coap: updates signed by `{}` are trusted",
+                core::str::from_utf8(t.kid).unwrap_or("?")
+            );
+            alloc::vec![t]
         }
-        None => {
-            ariel_os::log::warn!("trevm-coap: no TREVM_UPDATE_KEY: every update is refused");
+        Err(e) => {
+            ariel_os::log::warn!("trevm-coap: {}", e);
             Vec::new()
         }
     }
@@ -206,20 +197,12 @@ fn trusted() -> Vec<Trusted<'static>> {
 pub async fn serve() -> ! {
     #[cfg(not(context = "native"))]
     crate::board::init();
-    #[cfg(feature = "trevm")]
-    let host = {
-        let limits = if cfg!(context = "native") {
-            trevm_bench::Limits::HOST
-        } else {
-            trevm_bench::Limits::EMBEDDED
-        };
-        let rt: &'static dyn trevm_bench::Runtime = alloc::boxed::Box::leak(
-            trevm_bench::runtimes::create("trevm", limits).expect("the trevm runtime starts"),
-        );
-        rt.components()
-    };
-    #[cfg(not(feature = "trevm"))]
-    let host = None;
+    let host = device::capsule_host(if cfg!(context = "native") {
+        trevm_bench::Limits::HOST
+    } else {
+        trevm_bench::Limits::EMBEDDED
+    })
+    .and_then(|rt| rt.components());
     let device = Device::new(host, trusted(), crate::board::CLOCK);
     ariel_os::log::info!(
         "trevm-coap: serving /{} ({})",

@@ -10,7 +10,8 @@
 //! | any method on `/vm1/<path>` | the running capsule's answer to `<path>` |
 //!
 //! A refused or failed update leaves the running capsule in place: it keeps
-//! answering. Refusals map to CoAP codes by their kind ([`UpdateError`]):
+//! answering. A firmware sets a device up with [`capsule_host`] and
+//! [`trusted`], the same on every transport. Refusals map to CoAP codes by their kind ([`UpdateError`]):
 //! 4.00 for bytes that are no envelope, 4.01 for an unknown signer or a
 //! broken signature, 4.22 for a signed capsule that does not load or
 //! initialise or is not persistent (the first one too), 5.01 when the
@@ -29,6 +30,51 @@ use crate::update::{self, Rejected, Trusted};
 
 /// The path the persistent capsule owns (treVM's first VM slot).
 pub const PREFIX: &str = "vm1";
+
+/// Largest envelope a transport gathers for the device, bytes.
+pub const MAX_UPLOAD: usize = 512 * 1024;
+
+/// The signer a device trusts when none is given (`TREVM_UPDATE_KID`).
+pub const DEFAULT_KID: &str = "deployer";
+
+/// Why a device trusts no signer, and so refuses every update.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TrustError {
+    /// No key was given.
+    NoKey,
+    /// The key is not 64 hex digits.
+    NotHex,
+    /// The 32 bytes are no Ed25519 public key.
+    NotEd25519,
+}
+
+impl fmt::Display for TrustError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TrustError::NoKey => "no TREVM_UPDATE_KEY: every update is refused",
+            TrustError::NotHex => "TREVM_UPDATE_KEY is not 64 hex digits: every update is refused",
+            TrustError::NotEd25519 => "TREVM_UPDATE_KEY is no Ed25519 key: every update is refused",
+        })
+    }
+}
+
+/// The signer a device trusts: the Ed25519 public key `key_hex` (64 hex
+/// digits, `TREVM_UPDATE_KEY`) under the name `kid` (`TREVM_UPDATE_KID`,
+/// [`DEFAULT_KID`] when `None`). Kept for the firmware's life.
+pub fn trusted(key_hex: Option<&str>, kid: Option<&str>) -> Result<Trusted<'static>, TrustError> {
+    let key = update::key_from_hex(key_hex.ok_or(TrustError::NoKey)?).ok_or(TrustError::NotHex)?;
+    let kid: &'static str = Box::leak(String::from(kid.unwrap_or(DEFAULT_KID)).into_boxed_str());
+    Trusted::new(kid.as_bytes(), &key).ok_or(TrustError::NotEd25519)
+}
+
+/// The capsule host of a device firmware: the catalog's capsule host
+/// runtime (`trevm`), created once and kept for the firmware's life (its
+/// [`crate::Runtime::components`] go to [`Device::new`]); `None` in a
+/// firmware built without it (the minimal CoAP server).
+pub fn capsule_host(limits: crate::Limits) -> Option<&'static dyn crate::Runtime> {
+    let rt = crate::runtimes::create(trevm_catalog::os::capsule_host(), limits).ok()?;
+    Some(Box::leak(rt))
+}
 
 /// CoAP 4.00 Bad Request.
 pub const BAD_REQUEST: u8 = 4 * 32;

@@ -95,7 +95,9 @@ impl fmt::Display for Rejected {
             Rejected::NotSign1 => "not a COSE_Sign1 message (truncated or not CBOR)",
             Rejected::Algorithm => "the envelope's algorithm is not EdDSA",
             Rejected::UnknownKey => "signed by a key this device does not trust",
-            Rejected::Signature => "the signature does not verify: the capsule was altered",
+            Rejected::Signature => {
+                "the signature does not verify: the capsule was altered, or signed by another key under a trusted name"
+            }
             Rejected::NoPayload => "the envelope carries no capsule",
         })
     }

@@ -126,6 +126,22 @@ pub fn capsule_host() -> &'static str {
         .expect("a CoAP app hosts capsules")
 }
 
+/// The bare-metal device firmware: the treVM device serving capsule
+/// deployments and requests over the RTT down channel
+/// (`firmware/src/bare/device.rs`), for boards without a network. It is
+/// the capsule host's firmware build with the cargo feature
+/// [`RTT_DEVICE_FEATURE`]; its ELF is `build/firmware/<board>/<name>.elf`.
+pub const RTT_DEVICE: &str = "trevm-device";
+
+/// The cargo feature of `trevm-firmware` that makes a device firmware.
+pub const RTT_DEVICE_FEATURE: &str = "device";
+
+/// The firmware build the device firmware is built as: the capsule host's.
+pub fn rtt_device_build() -> &'static crate::runtime::FirmwareBuild {
+    let host = crate::runtime::find(capsule_host()).expect("the capsule host is a runtime");
+    crate::runtime::find_build(host.build).expect("the capsule host has a build")
+}
+
 /// The CoAP application called `name`.
 pub fn coap_app(name: &str) -> Option<&'static CoapApp> {
     COAP_APPS.iter().find(|a| a.name == name)

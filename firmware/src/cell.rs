@@ -52,6 +52,39 @@ pub fn run<W: Write>(out: &mut W, board: &Board, label: Option<&str>, slot_regio
     ok
 }
 
+/// The `hello` line: the board, the runtime variant `label` and, when it
+/// started, its crate, version and features.
+pub fn hello<W: Write>(
+    out: &mut W,
+    board: &Board,
+    label: &str,
+    info: Option<trevm_bench::RuntimeInfo>,
+) {
+    let (crate_name, version, features) = match &info {
+        Some(i) => (i.crate_name, i.version, i.features),
+        None => ("", "", &[][..]),
+    };
+    let mut feature_list = String::new();
+    for (i, f) in features.iter().enumerate() {
+        if i > 0 {
+            feature_list.push(',');
+        }
+        feature_list.push_str(f);
+    }
+    let _ = Message::Hello {
+        board: board.name,
+        runtime: label,
+        crate_name,
+        version,
+        features: &feature_list,
+        clock_unit: board.clock.unit,
+        clock_source: board.clock.source,
+        clock_hz: board.clock.hz,
+        heap: board.heap as u64,
+    }
+    .write(out);
+}
+
 fn fail<W: Write>(out: &mut W, kind: &str, stage: &str, message: &str) -> bool {
     let _ = Message::Fail {
         kind,
@@ -86,32 +119,8 @@ fn run_inner<W: Write>(
         ..board.limits
     };
     let runtime = runtimes::create(label, limits);
-    let (crate_name, version, features, heap_counted) = match &runtime {
-        Ok(r) => {
-            let i = r.info();
-            (i.crate_name, i.version, i.features, r.heap_counted())
-        }
-        Err(_) => ("", "", &[][..], false),
-    };
-    let mut feature_list = String::new();
-    for (i, f) in features.iter().enumerate() {
-        if i > 0 {
-            feature_list.push(',');
-        }
-        feature_list.push_str(f);
-    }
-    let _ = Message::Hello {
-        board: board.name,
-        runtime: label,
-        crate_name,
-        version,
-        features: &feature_list,
-        clock_unit: board.clock.unit,
-        clock_source: board.clock.source,
-        clock_hz: board.clock.hz,
-        heap: board.heap as u64,
-    }
-    .write(out);
+    let heap_counted = runtime.as_ref().is_ok_and(|r| r.heap_counted());
+    hello(out, board, label, runtime.as_ref().ok().map(|r| r.info()));
 
     let slot = match slot {
         Ok(s) => s,

@@ -15,15 +15,20 @@ mod arch;
 #[cfg(target_os = "none")]
 mod bare;
 mod board;
+// A device firmware (feature `device`) serves requests instead of running
+// a cell: the cell runner and the slot stay unused there.
+#[cfg_attr(feature = "device", allow(dead_code))]
 mod cell;
 #[cfg(target_os = "none")]
 mod libc;
 #[cfg(target_os = "none")]
+#[cfg_attr(feature = "device", allow(dead_code))]
 mod slot;
 
 /// Ends the cell on a fault, reported in the protocol (the C library's
 /// hooks call it; see `bare::fatal`).
 #[cfg(target_os = "none")]
+#[cfg_attr(feature = "device", allow(unused_imports))]
 use bare::fatal;
 
 #[cfg(feature = "board-host")]

@@ -106,6 +106,11 @@ pub fn parse(line: &str) -> Result<Line, ParseError> {
             stage: fields.s("stage")?,
             message: fields.s("msg")?,
         },
+        "reply" => Message::Reply {
+            code: u8::try_from(fields.u("code")?)
+                .map_err(|_| err("field `code` is not a CoAP code", line))?,
+            payload: fields.s("payload")?,
+        },
         "log" => Message::Log {
             message: fields.s("msg")?,
         },

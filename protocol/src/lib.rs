@@ -18,7 +18,9 @@
 //!
 //! The messages ([`Message`]) of one session, in order: one `hello`, then for
 //! each cell a `cell`, any number of `metric`s and one `done` or `fail`; last
-//! `bye`. `log` may appear anywhere.
+//! `bye`. `log` may appear anywhere. A device (a firmware that serves
+//! capsules instead of running cells) answers each request that reached it
+//! over the RTT down channel ([`request`]) with a `reply`.
 #![cfg_attr(not(test), no_std)]
 #![warn(missing_docs)]
 
@@ -88,6 +90,14 @@ pub enum Message<S> {
         stage: S,
         /// Detail.
         message: S,
+    },
+    /// A device's answer to one request ([`request`]).
+    Reply {
+        /// The CoAP response code (`2.04` is 68).
+        code: u8,
+        /// The answer's payload bytes in hex ([`request::hex`]); capsules
+        /// answer with binary data as often as with text.
+        payload: S,
     },
     /// Free text.
     Log {
@@ -204,6 +214,7 @@ impl<S: AsRef<str>> Message<S> {
             Message::Metric { .. } => "metric",
             Message::Done { .. } => "done",
             Message::Fail { .. } => "fail",
+            Message::Reply { .. } => "reply",
             Message::Log { .. } => "log",
             Message::Bye => "bye",
         }
@@ -267,6 +278,10 @@ impl<S: AsRef<str>> Message<S> {
                 f.s("stage", stage.as_ref())?;
                 f.s("msg", message.as_ref())?;
             }
+            Message::Reply { code, payload } => {
+                f.n("code", code)?;
+                f.s("payload", payload.as_ref())?;
+            }
             Message::Log { message } => f.s("msg", message.as_ref())?,
             Message::Bye => {}
         }
@@ -279,5 +294,7 @@ impl<S: AsRef<str>> Message<S> {
 mod decode;
 #[cfg(feature = "alloc")]
 pub use decode::{parse, Line, ParseError};
+#[cfg(feature = "alloc")]
+pub mod request;
 
 pub mod slot;

@@ -56,6 +56,14 @@ fn every_message_round_trips() {
             message: "wasm `unreachable` \"x\" \\ *=\n",
         },
         Message::Log { message: "" },
+        Message::Reply {
+            code: 68,
+            payload: "62797465733d3431373031",
+        },
+        Message::Reply {
+            code: 132,
+            payload: "",
+        },
         Message::Bye,
     ];
     for m in &msgs {

@@ -1,10 +1,12 @@
-//! Deploying a capsule to a device that serves the treVM device over CoAP
-//! (`ariel/src/coap.rs`): the capsule is prepared for `trevm` at the
-//! board's pointer width (by the host programs, as for a cell), sealed in a
-//! COSE_Sign1 envelope with the deployer's Ed25519 key
-//! (`trevm_bench::update`), and PUT to `/vm1` in Block1 blocks
-//! ([`crate::target::coap`]). The device checks the signature, then
-//! replaces the running capsule, or keeps it and says why not.
+//! Deploying a capsule to a treVM device (`trevm_bench::device`): the
+//! capsule is prepared for `trevm` at the board's pointer width (by the
+//! host programs, as for a cell), sealed in a COSE_Sign1 envelope with the
+//! deployer's Ed25519 key (`trevm_bench::update`), and PUT to `/vm1` over a
+//! [`Link`]: CoAP in Block1 blocks ([`crate::target::coap`], Ariel OS's
+//! `trevm-coap`), or the RTT down channel of a device firmware
+//! ([`crate::backend::qemu::QemuDevice`]). The device checks the
+//! signature, then replaces the running capsule, or keeps it and says why
+//! not.
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -14,10 +16,42 @@ use trevm_bench::update::{self, SigningKey};
 use trevm_catalog::board::Board;
 use trevm_protocol::slot::SlotAbi;
 
+use crate::backend::qemu::QemuDevice;
 use crate::prepare::Preparer;
 use crate::suite::Workload;
 use crate::target::coap::{Client, Method, Reply};
 use crate::{Error, Result};
+
+/// A way to reach a treVM device: one request, its reply.
+pub trait Link {
+    /// Sends `payload` to `path` (without the leading slash) with `method`
+    /// and waits for the reply.
+    fn request(&mut self, method: Method, path: &str, payload: &[u8]) -> Result<Reply>;
+}
+
+impl Link for Client {
+    fn request(&mut self, method: Method, path: &str, payload: &[u8]) -> Result<Reply> {
+        Client::request(self, method, path, payload).map_err(|e| Error::Deploy(e.to_string()))
+    }
+}
+
+/// How long a device in QEMU may take to answer (an update of a large
+/// capsule is a few hundred million emulated instructions).
+const QEMU_REPLY: Duration = Duration::from_secs(120);
+
+impl Link for QemuDevice {
+    fn request(&mut self, method: Method, path: &str, payload: &[u8]) -> Result<Reply> {
+        let (code, payload) = QemuDevice::request(self, method.code(), path, payload, QEMU_REPLY)
+            .map_err(|e| {
+            let last = self.lines.iter().rev().take(3).rev().cloned();
+            Error::Deploy(format!(
+                "the device in QEMU: {e}; it said last: {}",
+                last.collect::<Vec<_>>().join(" | ")
+            ))
+        })?;
+        Ok(Reply { code, payload })
+    }
+}
 
 /// The deployer's key from a file of 64 hex digits (the Ed25519 secret
 /// seed).
@@ -62,11 +96,10 @@ pub fn envelope(wasm: &Path, board: &Board, key: &SigningKey, kid: &str) -> Resu
     Ok(update::seal(&prepare(wasm, board)?, key, kid.as_bytes()))
 }
 
-/// PUTs `envelope` to the device at `to`; its answer (2.04 and the
-/// update's cost, or the refusal).
+/// PUTs `envelope` to the device at `to` over CoAP; its answer (2.04 and
+/// the update's cost, or the refusal).
 pub fn send(envelope: &[u8], to: SocketAddr) -> Result<Reply> {
     let mut c =
         Client::new(to, Duration::from_secs(2)).map_err(|e| Error::Deploy(e.to_string()))?;
-    c.request(Method::Put, trevm_bench::device::PREFIX, envelope)
-        .map_err(|e| Error::Deploy(e.to_string()))
+    Link::request(&mut c, Method::Put, trevm_bench::device::PREFIX, envelope)
 }

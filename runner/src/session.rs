@@ -140,6 +140,8 @@ fn apply(m: Message<String>, record: &mut Record, t: &mut Transcript) {
             }
         }
         Message::Log { message } => t.text.push(message),
+        // A device's answer; cells never send one.
+        Message::Reply { code, payload } => t.text.push(format!("reply {code}: {payload} (hex)")),
         Message::Bye => t.bye = true,
     }
 }

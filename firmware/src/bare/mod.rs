@@ -2,6 +2,8 @@
 //! RTT transport, the stack probe, the module slot and the fault path. A
 //! board module (`crate::board::*`) adds only its name, clock and exit.
 
+#[cfg(feature = "device")]
+pub mod device;
 pub mod heap;
 pub mod rtt;
 pub mod stack;
@@ -12,10 +14,11 @@ use trevm_bench::Limits;
 use trevm_protocol::Message;
 
 use crate::board::this as board;
-use crate::cell::{self, Board, Stack};
+use crate::cell::{Board, Stack};
 
 /// The firmware's life: set up, run the one cell the slot names, report,
-/// wait until the host has read everything, exit.
+/// wait until the host has read everything, exit. A device firmware
+/// (feature `device`) serves requests instead, until it is stopped.
 pub fn main() -> ! {
     stack::paint();
     heap::init();
@@ -32,7 +35,19 @@ pub fn main() -> ! {
             peak: stack::peak,
         }),
     };
-    let ok = cell::run(&mut rtt::Out, &b, None, crate::slot::region());
+    serve(&b)
+}
+
+/// A device firmware's work: requests, until it is stopped.
+#[cfg(feature = "device")]
+fn serve(b: &Board) -> ! {
+    device::serve(&mut rtt::Out, b)
+}
+
+/// A cell firmware's work: the one cell, then the exit.
+#[cfg(not(feature = "device"))]
+fn serve(b: &Board) -> ! {
+    let ok = crate::cell::run(&mut rtt::Out, b, None, crate::slot::region());
     rtt::flush();
     board::exit(ok)
 }

@@ -1,4 +1,6 @@
-//! The transport: protocol lines over an RTT up channel (`rtt-target`).
+//! The transport: protocol lines over an RTT up channel (`rtt-target`),
+//! and, in a device firmware (feature `device`), request frames from the
+//! host over a down channel.
 //!
 //! The host reads the channel while the target is halted at
 //! [`trevm_rtt_flush`], which the firmware calls after every line and
@@ -15,11 +17,16 @@ use rtt_target::{rtt_init, ChannelMode, UpChannel};
 
 /// Channel buffer size.
 const SIZE: usize = 1024;
+/// Down channel buffer size (device firmware).
+#[cfg(feature = "device")]
+const DOWN_SIZE: usize = 1024;
 /// Flush before the bytes written since the last flush could exceed this.
 const HIGH_WATER: usize = SIZE / 2;
 
 struct State {
     channel: UpChannel,
+    #[cfg(feature = "device")]
+    down: rtt_target::DownChannel,
     /// Bytes written since the last flush.
     pending: usize,
     /// The last byte written ended a line.
@@ -28,8 +35,10 @@ struct State {
 
 static STATE: Mutex<RefCell<Option<State>>> = Mutex::new(RefCell::new(None));
 
-/// Sets up the RTT control block (`_SEGGER_RTT`) with one up channel.
+/// Sets up the RTT control block (`_SEGGER_RTT`) with one up channel (and
+/// one down channel in a device firmware).
 pub fn init() {
+    #[cfg(not(feature = "device"))]
     let channels = rtt_init! {
         up: {
             0: {
@@ -39,13 +48,49 @@ pub fn init() {
             }
         }
     };
+    #[cfg(feature = "device")]
+    let channels = rtt_init! {
+        up: {
+            0: {
+                size: SIZE,
+                mode: ChannelMode::BlockIfFull,
+                name: "trevm"
+            }
+        }
+        down: {
+            0: {
+                size: DOWN_SIZE,
+                name: "trevm-requests"
+            }
+        }
+    };
     critical_section::with(|cs| {
         STATE.borrow_ref_mut(cs).replace(State {
             channel: channels.up.0,
+            #[cfg(feature = "device")]
+            down: channels.down.0,
             pending: 0,
             line_start: true,
         })
     });
+}
+
+/// What the host has put in the down channel since the last call, into
+/// `buf`; 0 when nothing waits. On nothing, the host gets its cue
+/// ([`trevm_rtt_flush`]) to hand over more: under QEMU the guest stops
+/// there until the host has written.
+#[cfg(feature = "device")]
+pub fn read(buf: &mut [u8]) -> usize {
+    let n = critical_section::with(|cs| {
+        STATE
+            .borrow_ref_mut(cs)
+            .as_mut()
+            .map_or(0, |s| s.down.read(buf))
+    });
+    if n == 0 {
+        trevm_rtt_flush();
+    }
+    n
 }
 
 /// The host's cue: it stops the target here and drains the channel.

@@ -9,7 +9,8 @@
 //! interrupted while it runs.
 
 use std::io::Read;
-use std::path::Path;
+use std::os::unix::net::UnixStream;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::thread::JoinHandle;
@@ -19,6 +20,7 @@ use trevm_catalog::board::{Access, Board, Qemu};
 use trevm_catalog::os::BARE;
 use trevm_catalog::profile::Profile;
 use trevm_catalog::record::Record;
+use trevm_protocol::{parse, Line, Message};
 use wait_timeout::ChildExt;
 
 use super::bare::{self, Firmware, FirmwareSet};
@@ -28,7 +30,7 @@ use crate::meta;
 use crate::prepare::Preparer;
 use crate::suite::Workload;
 use crate::target::gdb::{BreakpointKind, GdbClient, StopReason};
-use crate::target::rtt::{ControlBlock, LineAssembler};
+use crate::target::rtt::{ControlBlock, DownChannel, LineAssembler, UpChannel};
 use crate::target::TargetError;
 
 /// An emulated board, its firmwares, and the preparer of its modules.
@@ -183,15 +185,20 @@ fn drain_thread<R: Read + Send + 'static>(r: Option<R>) -> JoinHandle<Vec<u8>> {
     })
 }
 
-/// Boots `fw` with the slot image `slot` loaded at `address` in QEMU, and
-/// reads the cell's lines.
-pub fn run_qemu(q: &Qemu, fw: &Firmware, slot: &Path, address: u64, timeout: Duration) -> Run {
+/// A fresh path for QEMU's GDB socket.
+fn gdb_socket() -> PathBuf {
     let socket = std::env::temp_dir().join(format!(
         "trevm-{}-{}.gdb",
         std::process::id(),
         SESSION.fetch_add(1, Ordering::Relaxed)
     ));
     let _ = std::fs::remove_file(&socket);
+    socket
+}
+
+/// QEMU booting `elf` halted (`-S`), with its GDB stub on `socket`, time
+/// in instructions, and the slot image `slot.0` loaded at `slot.1`.
+fn qemu_command(q: &Qemu, elf: &Path, slot: Option<(&Path, u64)>, socket: &Path) -> Command {
     let mut cmd = Command::new(q.program);
     cmd.args(["-M", q.machine]);
     if let Some(cpu) = q.cpu {
@@ -201,10 +208,12 @@ pub fn run_qemu(q: &Qemu, fw: &Firmware, slot: &Path, address: u64, timeout: Dur
         .args(["-display", "none", "-monitor", "none", "-serial", "null"])
         .args(["-icount", "shift=0,align=off,sleep=off"])
         .arg("-kernel")
-        .arg(&fw.elf)
-        .arg("-device")
-        .arg(format!("loader,file={},addr={address:#x}", slot.display()))
-        .arg("-S")
+        .arg(elf);
+    if let Some((file, address)) = slot {
+        cmd.arg("-device")
+            .arg(format!("loader,file={},addr={address:#x}", file.display()));
+    }
+    cmd.arg("-S")
         .arg("-chardev")
         .arg(format!(
             "socket,path={},server=on,wait=off,id=gdb0",
@@ -214,6 +223,14 @@ pub fn run_qemu(q: &Qemu, fw: &Firmware, slot: &Path, address: u64, timeout: Dur
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
+    cmd
+}
+
+/// Boots `fw` with the slot image `slot` loaded at `address` in QEMU, and
+/// reads the cell's lines.
+pub fn run_qemu(q: &Qemu, fw: &Firmware, slot: &Path, address: u64, timeout: Duration) -> Run {
+    let socket = gdb_socket();
+    let mut cmd = qemu_command(q, &fw.elf, Some((slot, address)), &socket);
     let mut child = match cmd.spawn() {
         Ok(c) => c,
         Err(e) => return Run::ended(End::Harness(format!("cannot start {}: {e}", q.program))),
@@ -295,6 +312,138 @@ fn session_over_gdb(
     };
     lines.extend(assembler.finish());
     end
+}
+
+/// A device firmware (the catalog's `os::RTT_DEVICE`) running in QEMU:
+/// requests ([`trevm_protocol::request`] frames) go down the RTT down
+/// channel while the guest is stopped at its flush point (it stops there
+/// whenever it has nothing to read), answers come back as `reply` lines on
+/// the up channel. QEMU is stopped when this is dropped.
+pub struct QemuDevice {
+    child: Child,
+    gdb: GdbClient<UnixStream>,
+    socket: PathBuf,
+    up: UpChannel,
+    down: DownChannel,
+    assembler: LineAssembler,
+    /// What the firmware printed besides replies (its `hello` and `log`
+    /// lines), in order.
+    pub lines: Vec<String>,
+}
+
+impl QemuDevice {
+    /// Boots the device firmware `elf` on the emulated `board` and waits
+    /// until it serves (its first stop after start-up).
+    pub fn start(board: &'static Board, elf: &Path) -> Result<Self> {
+        let q = machine(board)?;
+        let fw = Firmware::inspect(elf, trevm_catalog::os::rtt_device_build())?;
+        let socket = gdb_socket();
+        let mut child = qemu_command(&q, elf, None, &socket)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| Error::Deploy(format!("cannot start {}: {e}", q.program)))?;
+        let session = (|| {
+            let mut gdb = GdbClient::connect_unix(&socket, Duration::from_secs(10))?;
+            gdb.insert_breakpoint(fw.flush, BreakpointKind::Software)?;
+            expect_stop(gdb.continue_and_wait(Duration::from_secs(60))?)?;
+            let cb = ControlBlock::read(&mut gdb, fw.rtt)?;
+            let up = cb.up_channel(&mut gdb, 0)?;
+            let down = cb.down_channel(&mut gdb, 0)?;
+            Ok::<_, TargetError>((gdb, up, down))
+        })();
+        let (gdb, up, down) = match session {
+            Ok(s) => s,
+            Err(e) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                let _ = std::fs::remove_file(&socket);
+                return Err(Error::Deploy(format!(
+                    "the device firmware {} did not start in QEMU: {e}",
+                    elf.display()
+                )));
+            }
+        };
+        let mut device = QemuDevice {
+            child,
+            gdb,
+            socket,
+            up,
+            down,
+            assembler: LineAssembler::new(),
+            lines: Vec::new(),
+        };
+        device
+            .drain()
+            .map_err(|e| Error::Deploy(format!("reading the device: {e}")))?;
+        Ok(device)
+    }
+
+    /// Sends one request (`method`: the CoAP method code) and waits up to
+    /// `timeout` for its reply: the response code and payload bytes.
+    pub fn request(
+        &mut self,
+        method: u8,
+        path: &str,
+        payload: &[u8],
+        timeout: Duration,
+    ) -> std::result::Result<(u8, Vec<u8>), TargetError> {
+        let frame = trevm_protocol::request::encode(method, path, payload)
+            .ok_or_else(|| TargetError::protocol(format!("a path of {} bytes", path.len())))?;
+        let deadline = Instant::now() + timeout;
+        let mut sent = 0;
+        loop {
+            if sent < frame.len() {
+                sent += self.down.write(&mut self.gdb, &frame[sent..])?;
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            expect_stop(self.gdb.continue_and_wait(left)?)?;
+            for m in self.drain()? {
+                if let Message::Reply { code, payload } = m {
+                    let bytes = trevm_protocol::request::unhex(&payload).ok_or_else(|| {
+                        TargetError::protocol(format!("a reply payload that is not hex: {payload}"))
+                    })?;
+                    return Ok((code, bytes));
+                }
+            }
+        }
+    }
+
+    /// Drains the up channel: the protocol messages it completes; other
+    /// lines go to [`QemuDevice::lines`].
+    fn drain(&mut self) -> std::result::Result<Vec<Message<String>>, TargetError> {
+        let bytes = self.up.drain(&mut self.gdb)?;
+        let mut out = Vec::new();
+        for line in self.assembler.push(&bytes) {
+            match parse(&line) {
+                Ok(Line::Message(m @ Message::Reply { .. })) => out.push(m),
+                Ok(_) => self.lines.push(line),
+                Err(e) => return Err(TargetError::protocol(e.to_string())),
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl Drop for QemuDevice {
+    fn drop(&mut self) {
+        let _ = self.gdb.kill(Duration::from_secs(2));
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.socket);
+    }
+}
+
+/// A stop at the flush point is what a device session expects; anything
+/// else ends it.
+fn expect_stop(stop: StopReason) -> std::result::Result<(), TargetError> {
+    match stop {
+        StopReason::Halted { .. } => Ok(()),
+        StopReason::TimedOut => Err(TargetError::Timeout("the device".into())),
+        StopReason::Exited(c) => Err(TargetError::Exited(c)),
+        StopReason::Signalled(s) => Err(TargetError::Signalled(s)),
+        StopReason::Closed => Err(TargetError::Closed),
+    }
 }
 
 /// Waits for QEMU to end (briefly, when the guest already exited) and kills

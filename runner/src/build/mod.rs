@@ -147,6 +147,68 @@ pub fn firmware(
     build: &FirmwareBuild,
     quiet: bool,
 ) -> Result<PathBuf> {
+    let what = if profile.is_default() {
+        format!("the `{}` firmware for {}", build.name, board.name)
+    } else {
+        format!(
+            "the `{}` firmware for {} (memory profile `{}`)",
+            build.name, board.name, profile.name
+        )
+    };
+    let built = cargo_firmware(board, profile, build, &[], &[], quiet, what)?;
+    let dest = firmware_path(board.name, profile, build);
+    copy(&built, &dest)?;
+    Ok(dest)
+}
+
+/// Where [`device_firmware`] keeps the device firmware of `board`:
+/// `build/firmware/<board>/trevm-device.elf`.
+pub fn device_firmware_path(board: &str) -> PathBuf {
+    workspace::build_dir()
+        .join("firmware")
+        .join(board)
+        .join(format!("{}.elf", trevm_catalog::os::RTT_DEVICE))
+}
+
+/// Builds the device firmware of the bare-metal `board` (the catalog's
+/// `os::RTT_DEVICE`: the treVM device over the RTT down channel), trusting
+/// updates signed by `kid` with the Ed25519 public key `key_hex` (built
+/// in, as `TREVM_UPDATE_KEY` / `TREVM_UPDATE_KID`), and returns
+/// [`device_firmware_path`].
+pub fn device_firmware(board: &Board, key_hex: &str, kid: &str) -> Result<PathBuf> {
+    let build = trevm_catalog::os::rtt_device_build();
+    let what = format!(
+        "the `{}` firmware for {}",
+        trevm_catalog::os::RTT_DEVICE,
+        board.name
+    );
+    let built = cargo_firmware(
+        board,
+        &trevm_catalog::profile::DEFAULT,
+        build,
+        &[trevm_catalog::os::RTT_DEVICE_FEATURE],
+        &[("TREVM_UPDATE_KEY", key_hex), ("TREVM_UPDATE_KID", kid)],
+        false,
+        what,
+    )?;
+    let dest = device_firmware_path(board.name);
+    copy(&built, &dest)?;
+    Ok(dest)
+}
+
+/// `cargo build` of `trevm-firmware` for `board` as `build` (its adapter,
+/// toolchain and flags) with the memory layout of `profile`, `features`
+/// and `env` besides; returns the ELF in cargo's target directory. `quiet`:
+/// see [`firmware`].
+fn cargo_firmware(
+    board: &Board,
+    profile: &Profile,
+    build: &FirmwareBuild,
+    features: &[&str],
+    env: &[(&str, &str)],
+    quiet: bool,
+    what: String,
+) -> Result<PathBuf> {
     check_target(board)?;
     let target = board.target.ok_or_else(|| Error::WrongBoard {
         board: board.name.into(),
@@ -155,10 +217,12 @@ pub fn firmware(
     })?;
     let mut c = cargo_in(&build.env);
     c.env(PROFILE_VAR, profile.name);
-    let features = match build.adapter {
-        Some(a) => format!("{},{a}", board.feature()),
-        None => board.feature(),
-    };
+    c.envs(env.iter().copied());
+    let features = std::iter::once(board.feature())
+        .chain(build.adapter.map(String::from))
+        .chain(features.iter().map(|f| f.to_string()))
+        .collect::<Vec<_>>()
+        .join(",");
     c.args([
         "build",
         "--profile",
@@ -170,14 +234,6 @@ pub fn firmware(
         "--features",
         &features,
     ]);
-    let what = if profile.is_default() {
-        format!("the `{}` firmware for {}", build.name, board.name)
-    } else {
-        format!(
-            "the `{}` firmware for {} (memory profile `{}`)",
-            build.name, board.name, profile.name
-        )
-    };
     if quiet {
         let out = c.output().map_err(|source| Error::Cargo {
             what: what.clone(),
@@ -192,12 +248,9 @@ pub fn firmware(
     } else {
         status(c, &what)?;
     }
-    let built = target_dir(&build.env)
+    Ok(target_dir(&build.env)
         .join(target)
-        .join("firmware/trevm-firmware");
-    let dest = firmware_path(board.name, profile, build);
-    copy(&built, &dest)?;
-    Ok(dest)
+        .join("firmware/trevm-firmware"))
 }
 
 /// Builds the firmware `build` of `board` for `os`: bare metal with the

@@ -14,10 +14,12 @@
 //! descriptor: u32 sName, u32 pBuffer, u32 SizeOfBuffer, u32 WrOff, u32 RdOff, u32 Flags
 //! ```
 //!
-//! The firmware writes at `WrOff`, the host reads from `RdOff` up to `WrOff`
-//! (wrapping at `SizeOfBuffer`) and stores the new `RdOff`. Everything read
-//! from the target is validated: a corrupt or uninitialised block is a
-//! [`TargetError::Protocol`] error, never a panic.
+//! On an up channel the firmware writes at `WrOff`, the host reads from
+//! `RdOff` up to `WrOff` (wrapping at `SizeOfBuffer`) and stores the new
+//! `RdOff`; on a down channel ([`DownChannel`], requests to a device
+//! firmware) the roles swap. Everything read from the target is validated:
+//! a corrupt or uninitialised block is a [`TargetError::Protocol`] error,
+//! never a panic.
 
 use super::{MemoryAccess, TargetError};
 
@@ -27,6 +29,8 @@ pub const ID: &[u8; 10] = b"SEGGER RTT";
 const HEADER_SIZE: u64 = 24;
 /// Size of one buffer descriptor.
 const DESCRIPTOR_SIZE: u64 = 24;
+/// Offset of `WrOff` in a descriptor.
+const WR_OFF: u64 = 12;
 /// Offset of `RdOff` in a descriptor.
 const RD_OFF: u64 = 16;
 /// More buffers than this means a corrupt block (SEGGER's default is 3).
@@ -108,6 +112,47 @@ impl ControlBlock {
         ch.size = d.size;
         Ok(ch)
     }
+
+    /// Down channel `index` (host to target), with its descriptor read and
+    /// validated.
+    pub fn down_channel<M: MemoryAccess + ?Sized>(
+        &self,
+        mem: &mut M,
+        index: u32,
+    ) -> Result<DownChannel, TargetError> {
+        if index >= self.max_down {
+            return Err(TargetError::protocol(format!(
+                "RTT down channel {index} requested, the control block has {} \
+                 (is this a device firmware?)",
+                self.max_down
+            )));
+        }
+        let ch = DownChannel {
+            index,
+            desc_addr: self.addr
+                + HEADER_SIZE
+                + u64::from(self.max_up) * DESCRIPTOR_SIZE
+                + u64::from(index) * DESCRIPTOR_SIZE,
+        };
+        ch.descriptor(mem)?;
+        Ok(ch)
+    }
+}
+
+/// Reads and validates the descriptor at `addr` of channel `what`.
+fn descriptor_at<M: MemoryAccess + ?Sized>(
+    mem: &mut M,
+    addr: u64,
+    what: &str,
+) -> Result<Descriptor, TargetError> {
+    let mut b = [0u8; DESCRIPTOR_SIZE as usize];
+    mem.read(addr, &mut b)?;
+    let d = Descriptor::from_bytes(&b);
+    d.validate().map_err(|e| match e {
+        TargetError::Protocol(m) => TargetError::Protocol(format!("{what}: {m}")),
+        e => e,
+    })?;
+    Ok(d)
 }
 
 /// One buffer descriptor as read from the target.
@@ -206,16 +251,7 @@ impl UpChannel {
         &self,
         mem: &mut M,
     ) -> Result<Descriptor, TargetError> {
-        let mut b = [0u8; DESCRIPTOR_SIZE as usize];
-        mem.read(self.desc_addr, &mut b)?;
-        let d = Descriptor::from_bytes(&b);
-        d.validate().map_err(|e| match e {
-            TargetError::Protocol(m) => {
-                TargetError::Protocol(format!("up channel {}: {m}", self.index))
-            }
-            e => e,
-        })?;
-        Ok(d)
+        descriptor_at(mem, self.desc_addr, &format!("up channel {}", self.index))
     }
 
     /// The channel's name (e.g. `Terminal`, `defmt`), at most 64 bytes; empty
@@ -258,6 +294,54 @@ impl UpChannel {
         }
         mem.write(self.desc_addr + RD_OFF, &d.write.to_le_bytes())?;
         Ok(out)
+    }
+}
+
+/// A down (host to target) channel: hands bytes to the firmware, which
+/// reads them at its own pace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DownChannel {
+    index: u32,
+    desc_addr: u64,
+}
+
+impl DownChannel {
+    /// Reads and validates the channel's descriptor.
+    pub fn descriptor<M: MemoryAccess + ?Sized>(
+        &self,
+        mem: &mut M,
+    ) -> Result<Descriptor, TargetError> {
+        descriptor_at(mem, self.desc_addr, &format!("down channel {}", self.index))
+    }
+
+    /// Writes as much of `data` as the ring has room for (one byte always
+    /// stays free, as SEGGER's convention has it, so that full and empty
+    /// differ) and stores the new `WrOff`; returns how many bytes went in,
+    /// 0 when the firmware has not read enough yet.
+    pub fn write<M: MemoryAccess + ?Sized>(
+        &mut self,
+        mem: &mut M,
+        data: &[u8],
+    ) -> Result<usize, TargetError> {
+        let d = self.descriptor(mem)?;
+        let free = if d.read > d.write {
+            d.read - d.write - 1
+        } else {
+            d.size - d.write + d.read - 1
+        } as usize;
+        let n = data.len().min(free);
+        if n == 0 {
+            return Ok(0);
+        }
+        let base = u64::from(d.buffer);
+        let first = n.min((d.size - d.write) as usize);
+        mem.write(base + u64::from(d.write), &data[..first])?;
+        if first < n {
+            mem.write(base, &data[first..n])?;
+        }
+        let w = (d.write as usize + n) % d.size as usize;
+        mem.write(self.desc_addr + WR_OFF, &(w as u32).to_le_bytes())?;
+        Ok(n)
     }
 }
 
@@ -485,6 +569,64 @@ pub(crate) mod tests {
         m.put32(CB + 24 + 12, 3);
         assert!(matches!(ch.drain(&mut m), Err(TargetError::Refused { .. })));
         assert_eq!(m.get32(CB + 24 + RD_OFF), 0);
+    }
+
+    /// Adds down channel 0 to [`target`]: an 8-byte buffer at `DOWN_BUF`.
+    const DOWN_BUF: u64 = BASE + 0x500;
+    const DOWN: u64 = CB + 24 + 2 * 24;
+    fn device_target() -> FakeMemory {
+        let mut m = target();
+        m.put32(DOWN + 4, DOWN_BUF as u32);
+        m.put32(DOWN + 8, 8);
+        m
+    }
+
+    /// Reads the down ring as the firmware would.
+    fn consume(m: &mut FakeMemory) -> Vec<u8> {
+        let (mut r, w) = (m.get32(DOWN + RD_OFF), m.get32(DOWN + WR_OFF));
+        let mut out = Vec::new();
+        while r != w {
+            out.push(m.bytes[(DOWN_BUF - BASE) as usize + r as usize]);
+            r = (r + 1) % 8;
+        }
+        m.put32(DOWN + RD_OFF, r);
+        out
+    }
+
+    #[test]
+    fn writes_down_with_wrap_around_and_never_fills_the_ring() {
+        let mut m = device_target();
+        let cb = ControlBlock::read(&mut m, CB).unwrap();
+        let mut down = cb.down_channel(&mut m, 0).unwrap();
+        // 7 of 8 bytes: one stays free.
+        assert_eq!(down.write(&mut m, b"0123456789").unwrap(), 7);
+        assert_eq!(down.write(&mut m, b"789").unwrap(), 0);
+        assert_eq!(consume(&mut m), b"0123456");
+        // The next write wraps around the end of the ring.
+        assert_eq!(down.write(&mut m, b"789abc").unwrap(), 6);
+        assert_eq!(m.get32(DOWN + WR_OFF), 5);
+        assert_eq!(consume(&mut m), b"789abc");
+        assert_eq!(down.write(&mut m, b"").unwrap(), 0);
+    }
+
+    #[test]
+    fn a_block_without_down_channels_says_so() {
+        let mut m = target();
+        m.put32(CB + 20, 0);
+        let cb = ControlBlock::read(&mut m, CB).unwrap();
+        let e = cb.down_channel(&mut m, 0).unwrap_err();
+        assert!(
+            matches!(&e, TargetError::Protocol(s) if s.contains("device firmware")),
+            "{e}"
+        );
+        // A down descriptor without a buffer is corrupt.
+        let mut m = target();
+        let cb = ControlBlock::read(&mut m, CB).unwrap();
+        let e = cb.down_channel(&mut m, 0).unwrap_err();
+        assert!(
+            matches!(&e, TargetError::Protocol(s) if s.contains("down channel 0")),
+            "{e}"
+        );
     }
 
     #[test]
