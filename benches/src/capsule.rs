@@ -77,6 +77,16 @@ pub struct Response {
     pub payload: Vec<u8>,
 }
 
+impl Response {
+    /// An answer whose payload is `text`.
+    pub fn text(code: u8, text: &str) -> Self {
+        Response {
+            code,
+            payload: text.as_bytes().to_vec(),
+        }
+    }
+}
+
 /// CoAP 2.04 Changed.
 pub const CHANGED: u8 = 2 * 32 + 4;
 /// CoAP 2.05 Content.

@@ -265,10 +265,7 @@ impl Device {
     /// Answers one request to `path` (its segments, without the leading
     /// slash); see the module's documentation.
     pub fn request(&mut self, method: Method, path: &[&str], payload: &[u8]) -> Response {
-        let text = |code: u8, s: &str| Response {
-            code,
-            payload: s.as_bytes().to_vec(),
-        };
+        let text = Response::text;
         match path {
             [p] if *p == PREFIX => match method {
                 Method::Put => match self.update(payload) {

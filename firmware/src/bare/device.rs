@@ -59,12 +59,12 @@ pub fn serve(out: &mut rtt::Out, board: &Board) -> ! {
                             req.path.split('/').filter(|s| !s.is_empty()).collect();
                         dev.request(m, &path, &req.payload)
                     }
-                    None => text(METHOD_NOT_ALLOWED, "GET, POST, PUT or DELETE"),
+                    None => Response::text(METHOD_NOT_ALLOWED, "GET, POST, PUT or DELETE"),
                 },
                 Err(e @ (FrameError::TooLarge { .. } | FrameError::NoRoom { .. })) => {
-                    text(TOO_LARGE, &format!("{e}"))
+                    Response::text(TOO_LARGE, &format!("{e}"))
                 }
-                Err(e) => text(BAD_REQUEST, &format!("{e}")),
+                Err(e) => Response::text(BAD_REQUEST, &format!("{e}")),
             };
             let _ = Message::Reply {
                 code: r.code,
@@ -72,12 +72,5 @@ pub fn serve(out: &mut rtt::Out, board: &Board) -> ! {
             }
             .write(out);
         }
-    }
-}
-
-fn text(code: u8, s: &str) -> Response {
-    Response {
-        code,
-        payload: s.as_bytes().to_vec(),
     }
 }

@@ -95,15 +95,9 @@ impl ControlBlock {
         mem: &mut M,
         index: u32,
     ) -> Result<UpChannel, TargetError> {
-        if index >= self.max_up {
-            return Err(TargetError::protocol(format!(
-                "RTT up channel {index} requested, the control block has {}",
-                self.max_up
-            )));
-        }
         let mut ch = UpChannel {
             index,
-            desc_addr: self.addr + HEADER_SIZE + u64::from(index) * DESCRIPTOR_SIZE,
+            desc_addr: self.descriptor_address(true, index)?,
             buffer: 0,
             size: 0,
         };
@@ -120,22 +114,34 @@ impl ControlBlock {
         mem: &mut M,
         index: u32,
     ) -> Result<DownChannel, TargetError> {
-        if index >= self.max_down {
-            return Err(TargetError::protocol(format!(
-                "RTT down channel {index} requested, the control block has {} \
-                 (is this a device firmware?)",
-                self.max_down
-            )));
-        }
         let ch = DownChannel {
             index,
-            desc_addr: self.addr
-                + HEADER_SIZE
-                + u64::from(self.max_up) * DESCRIPTOR_SIZE
-                + u64::from(index) * DESCRIPTOR_SIZE,
+            desc_addr: self.descriptor_address(false, index)?,
         };
         ch.descriptor(mem)?;
         Ok(ch)
+    }
+
+    /// Where the descriptor of up (`up`) or down channel `index` lies: the
+    /// down descriptors follow all up ones. Fails when the block has no
+    /// such channel.
+    fn descriptor_address(&self, up: bool, index: u32) -> Result<u64, TargetError> {
+        let (count, first, what, hint) = if up {
+            (self.max_up, 0, "up", "")
+        } else {
+            (
+                self.max_down,
+                self.max_up,
+                "down",
+                " (is this a device firmware?)",
+            )
+        };
+        if index >= count {
+            return Err(TargetError::protocol(format!(
+                "RTT {what} channel {index} requested, the control block has {count}{hint}"
+            )));
+        }
+        Ok(self.addr + HEADER_SIZE + u64::from(first + index) * DESCRIPTOR_SIZE)
     }
 }
 
