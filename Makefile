@@ -156,11 +156,12 @@ test: setup workloads capsules host-programs smoke-firmware ariel-firmware ## th
 	# serialised by a lock anyway), and other test threads starting up would
 	# add allocations of their own to the leak checks.
 	$(CARGO) test --release -p trevm-bench --features std,prepare,wasmtime,wasmtime-42,wasmi,wasmi-1,wamr,wasm-interpreter,tinywasm,wasm3,native -- --test-threads=1
-	# The conformance suite in the two other builds: Pulley without SIMD
-	# (wasmtime-no-simd, trevm, wasmtime-no-simd@42.0.1) and nightly (wasefire).
+	# The runtimes' tests in the two other builds: Pulley without SIMD
+	# (wasmtime-no-simd, trevm, wasmtime-no-simd@42.0.1: conformance and updates)
+	# and nightly (wasefire: conformance and its own).
 	CARGO_TARGET_DIR=target/no-simd RUSTFLAGS='--cfg pulley_disable_interp_simd' \
-	  $(CARGO) test --release -p trevm-bench --features std,prepare,wasmtime,wasmtime-42,trevm --test conformance --test updates -- --test-threads=1
-	CARGO_TARGET_DIR=target/nightly $(CARGO) +nightly test --release -p trevm-bench --features std,prepare,wasefire --test conformance --test wasefire -- --test-threads=1
+	  $(CARGO) test --release -p trevm-bench --features std,prepare,wasmtime,wasmtime-42,trevm --test runtimes -- --test-threads=1
+	CARGO_TARGET_DIR=target/nightly $(CARGO) +nightly test --release -p trevm-bench --features std,prepare,wasefire --test runtimes -- --test-threads=1
 	$(CARGO) test --release -p own-workloads
 	$(call step,the footprint gate)
 	$(MAKE) size-check SIZE_RUNTIMES=$(CI_SIZE_RUNTIMES) SIZE_ARIEL_BOARDS=$(CI_SIZE_ARIEL_BOARDS)

@@ -2,11 +2,7 @@
 //! Wasm runtime variant compiled into the build
 //! (`trevm_bench::runtimes::available()` minus `native`).
 //!
-//! ```text
-//! cargo test --release -p trevm-bench --features std,prepare,wasmtime,wasmtime-42,wasmi,wasmi-1,wamr,wasm-interpreter,tinywasm,wasm3 --test conformance -- --test-threads=1
-//! CARGO_TARGET_DIR=target/no-simd RUSTFLAGS='--cfg pulley_disable_interp_simd' cargo test --release -p trevm-bench --features std,prepare,wasmtime,wasmtime-42 --test conformance -- --test-threads=1
-//! CARGO_TARGET_DIR=target/nightly cargo +nightly test --release -p trevm-bench --features std,prepare,wasefire --test conformance -- --test-threads=1
-//! ```
+//! Run with the other runtime tests (`runtimes.rs` says how).
 //!
 //! Each test runs its check on every variant, collects what went wrong, and
 //! fails once listing every variant that misbehaved. The tests share the
@@ -19,12 +15,9 @@
 //! (`wamr.rs`, `wasefire.rs`, `tinywasm.rs`, `wasm_interpreter.rs`).
 #![cfg(feature = "std")]
 
-mod cases;
-mod common;
-
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use common::{assert_no_leak, clock, prepare, run, runtime, serial, wasm};
+use crate::common::{assert_no_leak, clock, prepare, run, runtime, serial, wasm};
 use trevm_bench::alloc;
 use trevm_bench::{abi, runtimes, Abi, Error, ErrorKind, Host, Limits, Outcome, Stage, Value};
 
@@ -113,7 +106,7 @@ macro_rules! ensure {
 /// run, `("verify", "run")` for one that did not verify.
 fn outcome(r: &Result<Outcome, Error>) -> (String, String) {
     match r {
-        Ok(o) if o.verified => (cases::OK.to_string(), String::new()),
+        Ok(o) if o.verified => (crate::cases::OK.to_string(), String::new()),
         Ok(_) => ("verify".to_string(), "run".to_string()),
         Err(e) => (e.kind.as_str().to_string(), e.stage.as_str().to_string()),
     }
@@ -532,7 +525,7 @@ fn unknown_imports_fail_to_link() {
 fn traps_leave_the_runtime_usable() {
     let trapping = wasm(TRAPS_AFTER_A_HOST_CALL);
     let div0 = wasm(
-        cases::CASES
+        crate::cases::CASES
             .iter()
             .find(|c| c.name == "divide-by-zero")
             .unwrap()
@@ -582,7 +575,7 @@ fn traps_leave_the_runtime_usable() {
 fn bad_module_corpus() {
     on_every_variant("the bad-module corpus", |label| {
         let mut wrong = Vec::new();
-        for case in cases::CASES {
+        for case in crate::cases::CASES {
             let module = wasm(case.wat);
             for (budget, limits, heap) in [
                 ("embedded", Limits::EMBEDDED, usize::MAX),
@@ -721,7 +714,13 @@ fn no_leak_across_load_instantiate_drop() {
         .map(|n| {
             (
                 n,
-                wasm(cases::CASES.iter().find(|c| c.name == n).unwrap().wat),
+                wasm(
+                    crate::cases::CASES
+                        .iter()
+                        .find(|c| c.name == n)
+                        .unwrap()
+                        .wat,
+                ),
             )
         }),
     )

@@ -3,13 +3,11 @@
 //! prepared them, see trevm-native-c) by `suite/name`.
 //!
 //! ```text
-//! cargo test -p trevm-bench --features std,native --test native
+//! cargo test -p trevm-bench --features std,native --test runtimes
 //! ```
 #![cfg(all(feature = "std", feature = "native"))]
 
-mod common;
-
-use common::{clock, serial};
+use crate::common::{clock, serial};
 use trevm_bench::{abi, runtimes, Abi, ErrorKind, Limits, Outcome};
 
 fn run(abi_kind: Abi, module: &str) -> Result<Outcome, trevm_bench::Error> {

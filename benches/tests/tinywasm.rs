@@ -2,13 +2,11 @@
 //! (Everything all runtimes do is in `conformance.rs`.)
 //!
 //! ```text
-//! cargo test --release -p trevm-bench --features std,tinywasm --test tinywasm -- --test-threads=1
+//! cargo test --release -p trevm-bench --features std,tinywasm --test runtimes -- --test-threads=1
 //! ```
 #![cfg(all(feature = "std", feature = "tinywasm"))]
 
-mod common;
-
-use common::{run, serial, wasm};
+use crate::common::{run, serial, wasm};
 use trevm_bench::alloc;
 use trevm_bench::{Abi, Limits};
 

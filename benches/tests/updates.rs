@@ -9,33 +9,18 @@
 //! capsules`); `make test` runs it with the conformance suite of that build.
 #![cfg(all(feature = "trevm", feature = "prepare"))]
 
-use std::alloc::System;
 use std::time::Instant;
 
 use ed25519_dalek::SigningKey;
-use trevm_bench::alloc::{self, Tracking};
+use trevm_bench::alloc;
 use trevm_bench::capsule::{Capsule, Env, Method, CHANGED, CONTENT, NOT_FOUND};
 use trevm_bench::device::{
     self, Device, BAD_REQUEST, NOT_IMPLEMENTED, UNAUTHORIZED, UNPROCESSABLE,
 };
 use trevm_bench::update::{self, Rejected, Trusted};
-use trevm_bench::{runtimes, Clock, Limits};
+use trevm_bench::{runtimes, Limits};
 
-#[global_allocator]
-static HEAP: Tracking<System> = Tracking::new(System);
-
-fn clock() -> Clock {
-    fn now() -> u64 {
-        static START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
-        START.get_or_init(Instant::now).elapsed().as_nanos() as u64
-    }
-    Clock {
-        now,
-        hz: 1_000_000_000,
-        unit: "ns",
-        source: "std::time::Instant",
-    }
-}
+use crate::common::{clock, serial};
 
 fn capsule(name: &str) -> Vec<u8> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -58,6 +43,7 @@ fn add(c: &mut Box<dyn Capsule + '_>, x: u32) {
 
 #[test]
 fn an_update_replaces_a_persistent_capsule_and_a_bad_one_leaves_it_running() {
+    let _serial = serial();
     let rt = runtimes::create("trevm", Limits::HOST).unwrap();
     let width = usize::BITS;
     let v1 = rt.prepare(&capsule("counter"), width).unwrap();
@@ -142,6 +128,7 @@ fn an_update_replaces_a_persistent_capsule_and_a_bad_one_leaves_it_running() {
 /// capsule still answering, replace.
 #[test]
 fn the_device_deploys_routes_and_refuses_by_kind() {
+    let _serial = serial();
     let rt: &'static dyn trevm_bench::Runtime =
         Box::leak(runtimes::create("trevm", Limits::HOST).unwrap());
     let width = usize::BITS;

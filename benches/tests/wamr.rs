@@ -4,13 +4,11 @@
 //! runtimes do is in `conformance.rs`.)
 //!
 //! ```text
-//! cargo test --release -p trevm-bench --features std,wamr --test wamr -- --test-threads=1
+//! cargo test --release -p trevm-bench --features std,wamr --test runtimes -- --test-threads=1
 //! ```
 #![cfg(all(feature = "std", feature = "wamr"))]
 
-mod common;
-
-use common::{assert_no_leak, clock, runtime, serial, wasm};
+use crate::common::{assert_no_leak, clock, runtime, serial, wasm};
 use trevm_bench::alloc;
 use trevm_bench::{abi, Abi, ErrorKind, Host, Limits, Runtime, Stage};
 

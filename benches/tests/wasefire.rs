@@ -4,13 +4,11 @@
 //! (Everything all runtimes do is in `conformance.rs`.)
 //!
 //! ```text
-//! CARGO_TARGET_DIR=target/nightly cargo +nightly test --release -p trevm-bench --features std,prepare,wasefire --test wasefire -- --test-threads=1
+//! CARGO_TARGET_DIR=target/nightly cargo +nightly test --release -p trevm-bench --features std,prepare,wasefire --test runtimes -- --test-threads=1
 //! ```
 #![cfg(all(feature = "std", feature = "prepare", feature = "wasefire"))]
 
-mod common;
-
-use common::{clock, run, runtime, serial, wasm};
+use crate::common::{clock, run, runtime, serial, wasm};
 use trevm_bench::runtimes::wasefire::MAX_LOCALS;
 use trevm_bench::{abi, Abi, ErrorKind, Limits, Stage};
 

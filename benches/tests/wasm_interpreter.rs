@@ -3,13 +3,11 @@
 //! the budget. (Everything all runtimes do is in `conformance.rs`.)
 //!
 //! ```text
-//! cargo test --release -p trevm-bench --features std,wasm-interpreter --test wasm_interpreter -- --test-threads=1
+//! cargo test --release -p trevm-bench --features std,wasm-interpreter --test runtimes -- --test-threads=1
 //! ```
 #![cfg(all(feature = "std", feature = "wasm-interpreter"))]
 
-mod common;
-
-use common::{run, serial, wasm};
+use crate::common::{run, serial, wasm};
 use trevm_bench::alloc;
 use trevm_bench::runtimes::wasm_interpreter::{CALL_FRAMES, STACK_BUDGET, VALUE_SLOTS};
 use trevm_bench::{Abi, ErrorKind, Limits, Stage};
