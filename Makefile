@@ -20,6 +20,17 @@ OS      ?=
 # (the OS when not bare metal on a board with both, the profile when not default).
 OUT     ?=
 TIMEOUT ?= 120
+# `make bench`/`make plan`: cells at once (empty: one per core), samples per
+# cell (empty: the board's, 1 under emulation), one part of the matrix
+# (i/n, for CI matrices), workloads by name, your own modules (MODULE=a.wasm,b.wasm
+# or SUITE_DIR=folder, of ABI=embench|coremark).
+JOBS    ?=
+REPEAT  ?=
+SHARD   ?=
+WORKLOAD ?=
+MODULE  ?=
+SUITE_DIR ?=
+ABI     ?= embench
 REPORT  ?= report
 RESULTS ?= $(wildcard results/runs/*.jsonl)
 PAPER   ?= results/paper/dcoss2026
@@ -49,7 +60,7 @@ CARGO   := cargo
 RUNNER  := $(CARGO) run --quiet --release -p trevm-runner --bin trevm --
 ANALYSIS := $(CARGO) run --quiet --release -p trevm-analysis --bin trevm-analysis --
 
-.PHONY: help catalog setup workloads capsules suites host-programs firmware ariel-firmware smoke-firmware laze-cell size size-check bench plan test reproduce report compare list clean
+.PHONY: help catalog setup workloads capsules suites host-programs firmware ariel-firmware smoke-firmware laze-cell size size-check bench plan merge test reproduce report compare list clean
 
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(firstword $(MAKEFILE_LIST)) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -123,11 +134,20 @@ size-check: setup ## footprint gate: make size for SIZE_BOARDS (bare) and SIZE_A
 	else echo "size-check: the Ariel OS footprints are skipped: Ariel OS is not reachable (see above)"; fi
 	$(ANALYSIS) size-check --baseline-dir results/baseline --current-dir build/size --threshold $(THRESHOLD)
 
-bench: setup ## run the matrix: BOARD=host [RUNTIME=..] [SUITE=..] [PROFILE=paper] [OS=bare|ariel-os] [OUT=..] [PROBE=VID:PID[:SERIAL]]
-	TREVM_NATIVE_C="$(native_c)" $(RUNNER) bench --board $(BOARD) --profile $(PROFILE) $(if $(OS),--os $(OS)) --suite $(SUITE) $(if $(OUT),--out $(OUT)) --timeout $(TIMEOUT) $(if $(RUNTIME),--runtime $(RUNTIME)) $(if $(PROBE),--probe $(PROBE))
+# The matrix options bench and plan share.
+matrix_args = --board $(BOARD) --profile $(PROFILE) $(if $(OS),--os $(OS)) $(if $(RUNTIME),--runtime $(RUNTIME)) \
+  $(if $(or $(MODULE),$(SUITE_DIR)),$(if $(filter command% environment%,$(origin SUITE)),--suite $(SUITE)) --abi $(ABI),--suite $(SUITE)) \
+  $(if $(MODULE),--module $(MODULE)) $(if $(SUITE_DIR),--suite-dir $(SUITE_DIR)) $(if $(WORKLOAD),--workload $(WORKLOAD)) $(if $(SHARD),--shard $(SHARD))
 
-plan: setup ## a real board's plan without a probe: BOARD=rpi-pico2-w [RUNTIME=..] [SUITE=..] [PROFILE=paper] [OS=bare|ariel-os]
-	TREVM_NATIVE_C="$(native_c)" $(RUNNER) bench --board $(BOARD) --profile $(PROFILE) $(if $(OS),--os $(OS)) --suite $(SUITE) --dry-run $(if $(RUNTIME),--runtime $(RUNTIME))
+bench: setup ## run the matrix: BOARD=host [RUNTIME=..] [SUITE=..] [WORKLOAD=..] [MODULE=a.wasm|SUITE_DIR=dir ABI=embench] [JOBS=n] [REPEAT=n] [SHARD=i/n] [PROFILE=paper] [OS=bare|ariel-os] [OUT=..] [PROBE=VID:PID[:SERIAL]]
+	TREVM_NATIVE_C="$(native_c)" $(RUNNER) bench $(matrix_args) $(if $(OUT),--out $(OUT)) --timeout $(TIMEOUT) $(if $(JOBS),--jobs $(JOBS)) $(if $(REPEAT),--repeat $(REPEAT)) $(if $(PROBE),--probe $(PROBE))
+
+plan: setup ## a real board's plan without a probe: BOARD=rpi-pico2-w [RUNTIME=..] [SUITE=..] [WORKLOAD=..] [SHARD=i/n] [PROFILE=paper] [OS=bare|ariel-os]
+	TREVM_NATIVE_C="$(native_c)" $(RUNNER) bench $(matrix_args) --dry-run
+
+merge: ## join the results files of a sharded run: FILES="a.jsonl b.jsonl" OUT=merged.jsonl
+	@test -n "$(FILES)" -a -n "$(OUT)" || { echo "usage: make merge FILES=\"shard-1.jsonl shard-2.jsonl\" OUT=results/runs/<board>.jsonl"; exit 2; }
+	$(RUNNER) merge --out $(OUT) $(FILES)
 
 list: ## runtime variants, suites and what is built
 	$(RUNNER) list

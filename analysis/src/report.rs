@@ -179,13 +179,7 @@ pub fn render_set(
 
     let g = views::coremark_grid(ds, boards);
     let t = tables::table1_coremark(&g, label);
-    arts.push(Artifact {
-        group: Group::Table1,
-        title: t.title.clone(),
-        files: write_table(out, &dir, &t)?,
-        tables: vec![t],
-        summary: None,
-    });
+    arts.push(table_artifact(out, &dir, Group::Table1, t)?);
 
     for b in boards {
         for (suite, group) in [("embench", Group::Embench), ("own", Group::Own)] {
@@ -280,13 +274,7 @@ pub fn render_set(
                 continue;
             };
             let t = tables::overhead_table(b, suite, overhead_reference, Some(&o));
-            arts.push(Artifact {
-                group: Group::Overhead,
-                title: t.title.clone(),
-                files: write_table(out, &dir, &t)?,
-                tables: vec![t],
-                summary: None,
-            });
+            arts.push(table_artifact(out, &dir, Group::Overhead, t)?);
         }
     }
     if !arts.iter().any(|a| a.group == Group::Overhead) {
@@ -295,27 +283,29 @@ pub fn render_set(
         t.notes = vec![format!(
             "no data: no board has both `{overhead_reference}` and runtime times in the same suite"
         )];
-        arts.push(Artifact {
-            group: Group::Overhead,
-            title: t.title.clone(),
-            files: write_table(out, &dir, &t)?,
-            tables: vec![t],
-            summary: None,
-        });
+        arts.push(table_artifact(out, &dir, Group::Overhead, t)?);
+    }
+    if let Some(t) = tables::dispersion(ds) {
+        arts.push(table_artifact(out, &dir, Group::Overhead, t)?);
     }
     for t in [
         tables::table2_from(ds, boards),
         tables::table2_share(&views::trevm_share(ds, boards)),
     ] {
-        arts.push(Artifact {
-            group: Group::Table2,
-            title: t.title.clone(),
-            files: write_table(out, &dir, &t)?,
-            tables: vec![t],
-            summary: None,
-        });
+        arts.push(table_artifact(out, &dir, Group::Table2, t)?);
     }
     Ok(arts)
+}
+
+/// The artifact of one table `t` of `group`, its files written.
+fn table_artifact(out: &Path, dir: &Path, group: Group, t: Table) -> Result<Artifact, ReportError> {
+    Ok(Artifact {
+        group,
+        title: t.title.clone(),
+        files: write_table(out, dir, &t)?,
+        tables: vec![t],
+        summary: None,
+    })
 }
 
 /// When `b` is the last of `boards` (platform names) of its board and the

@@ -1,26 +1,8 @@
-//! Statistics: geometric mean, geometric standard deviation (as Embench
-//! computes it) and Spearman's rank correlation.
+//! Statistics: geometric mean and geometric standard deviation (the
+//! catalog's, which the runner's repeats use too) and Spearman's rank
+//! correlation.
 
-/// Geometric mean of positive numbers; `None` when empty or any value is not
-/// strictly positive and finite.
-pub fn geomean(xs: &[f64]) -> Option<f64> {
-    if xs.is_empty() || xs.iter().any(|&x| !(x > 0.0 && x.is_finite())) {
-        return None;
-    }
-    let mean_ln = xs.iter().map(|x| x.ln()).sum::<f64>() / xs.len() as f64;
-    Some(mean_ln.exp())
-}
-
-/// Geometric standard deviation, the way Embench reports it:
-/// `exp(sqrt(Σ (ln xᵢ − ln gm)² / n))` (population form, divisor `n`).
-/// It is a factor ≥ 1: the typical spread is `gm / gsd .. gm × gsd`.
-/// `None` under the same conditions as [`geomean`].
-pub fn geo_std(xs: &[f64]) -> Option<f64> {
-    let gm = geomean(xs)?;
-    let lg = gm.ln();
-    let var = xs.iter().map(|x| (x.ln() - lg).powi(2)).sum::<f64>() / xs.len() as f64;
-    Some(var.sqrt().exp())
-}
+pub use trevm_catalog::stats::{geo_std, geomean};
 
 /// Ranks (1-based) with ties given the average of the ranks they span.
 pub fn ranks(xs: &[f64]) -> Vec<f64> {
@@ -79,25 +61,6 @@ mod tests {
 
     fn close(a: f64, b: f64) -> bool {
         (a - b).abs() < 1e-9
-    }
-
-    #[test]
-    fn geomean_by_hand() {
-        // (2 · 8)^(1/2) = 4 ; (1 · 10 · 100)^(1/3) = 10
-        assert!(close(geomean(&[2.0, 8.0]).unwrap(), 4.0));
-        assert!(close(geomean(&[1.0, 10.0, 100.0]).unwrap(), 10.0));
-        assert_eq!(geomean(&[]), None);
-        assert_eq!(geomean(&[1.0, 0.0]), None);
-    }
-
-    #[test]
-    fn geo_std_by_hand() {
-        // ln 2, ln 8 around ln 4: deviations ±ln 2, sd = ln 2, gsd = 2
-        assert!(close(geo_std(&[2.0, 8.0]).unwrap(), 2.0));
-        // 1, 10, 100: deviations −ln10, 0, ln10; var = 2/3 ln²10
-        let want = ((2.0f64 / 3.0).sqrt() * 10f64.ln()).exp();
-        assert!(close(geo_std(&[1.0, 10.0, 100.0]).unwrap(), want));
-        assert!(close(geo_std(&[5.0, 5.0, 5.0]).unwrap(), 1.0));
     }
 
     #[test]

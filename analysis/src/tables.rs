@@ -441,6 +441,49 @@ pub fn overhead_table(
     }
 }
 
+/// The cells measured more than once (`--repeat`): for each, the samples'
+/// count, median (the value every other table shows), range and geometric
+/// standard deviation, as the paper gives its loops' dispersion. `None`
+/// when no cell was repeated.
+pub fn dispersion(ds: &crate::dataset::Dataset) -> Option<Table> {
+    let rows: Vec<Vec<TableCell>> = ds
+        .iter()
+        .filter_map(|(_, c)| {
+            let r = &c.record;
+            let m = r.metric("interval")?;
+            let s = m.spread.as_ref().filter(|s| s.n > 1)?;
+            Some(vec![
+                TableCell::Text(r.board.clone()),
+                TableCell::Text(r.runtime.clone()),
+                TableCell::Text(format!("{}/{}", r.suite, r.workload)),
+                TableCell::Num(s.n as f64),
+                TableCell::Num(s.median),
+                TableCell::Num(s.min),
+                TableCell::Num(s.max),
+                s.geo_std.map_or(TableCell::Missing, TableCell::Num),
+                TableCell::Text(m.unit.clone()),
+            ])
+        })
+        .collect();
+    if rows.is_empty() {
+        return None;
+    }
+    Some(Table {
+        id: "dispersion".into(),
+        title: "Dispersion of repeated cells (--repeat)".into(),
+        header: ["board", "runtime", "workload", "samples", "median", "min", "max", "geo-std", "unit"]
+            .map(String::from)
+            .to_vec(),
+        rows,
+        notes: vec![
+            "each sample is a run of the cell's measured interval; the other tables show the median"
+                .into(),
+            "geo-std as Embench computes it: a factor >= 1, median/gsd .. median×gsd is the typical spread"
+                .into(),
+        ],
+    })
+}
+
 /// Table II: treVM capsules, measured: per board and capsule, the
 /// capsule's size (`.wasm` component and as loaded), its time and its
 /// memory. The paper's Table II is not in the reference data this project
@@ -576,6 +619,34 @@ mod tests {
         assert!(t.to_markdown().contains("| 0 | **FAILED (trap)** | – |"));
         assert!(t.to_csv().ends_with("0,FAILED:trap,\n"));
         assert!(t.to_html().contains("class=\"failed\">FAILED (trap)<"));
+    }
+
+    #[test]
+    fn repeated_cells_show_their_dispersion() {
+        use trevm_catalog::record::Record;
+        use trevm_catalog::results::{LocatedRecord, Source};
+        use trevm_catalog::stats::Spread;
+        let located = |record: Record, line| LocatedRecord {
+            record,
+            source: Source {
+                path: "t.jsonl".into(),
+                line,
+            },
+        };
+        let once = Record::ok("host", "wasmi", "own", "crc32").with_metric("interval", 9.0, "ns");
+        let ds = crate::dataset::Dataset::from_records([located(once.clone(), 1)]);
+        assert!(dispersion(&ds).is_none(), "no cell was repeated");
+        let mut repeated =
+            Record::ok("host", "wamr", "own", "crc32").with_metric("interval", 20.0, "ns");
+        repeated.metrics.get_mut("interval").unwrap().spread = Spread::of(&[10.0, 20.0, 40.0]);
+        let ds = crate::dataset::Dataset::from_records([located(once, 1), located(repeated, 2)]);
+        let t = dispersion(&ds).unwrap();
+        assert_eq!(t.rows.len(), 1);
+        let md = t.to_markdown();
+        assert!(
+            md.contains("| host | wamr | own/crc32 | 3 | 20 | 10 | 40 | 1.7"),
+            "{md}"
+        );
     }
 
     #[test]

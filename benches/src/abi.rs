@@ -27,6 +27,72 @@ use crate::error::{Error, ErrorKind, Stage};
 /// Which benchmark ABI a module follows: the catalog's list.
 pub use trevm_catalog::suite::Abi;
 
+/// What an exported function the harness calls returns (none takes
+/// parameters).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Returns {
+    /// Nothing.
+    Nothing,
+    /// An `i32`.
+    I32,
+    /// An `f32` or an `f64`.
+    Float,
+}
+
+/// A function a benchmark module exports and [`run`] calls.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Export {
+    /// The export's name.
+    pub name: &'static str,
+    /// What it returns.
+    pub returns: Returns,
+    /// Whether a module of the ABI must export it.
+    pub required: bool,
+}
+
+/// Emscripten's reactor start, called first when exported.
+pub const INITIALIZE: &str = "_initialize";
+/// The Embench entry point.
+pub const MAIN: &str = "__original_main";
+/// The CoreMark entry point (returns the score).
+pub const RUN: &str = "run";
+/// CoreMark: iterations run (optional).
+pub const ITERATIONS: &str = "iterations";
+/// CoreMark: 1 when its CRC checks passed (optional).
+pub const VALIDATED: &str = "validated";
+
+const fn export(name: &'static str, returns: Returns, required: bool) -> Export {
+    Export {
+        name,
+        returns,
+        required,
+    }
+}
+
+/// The exports [`run`] calls for `abi` (the core-module ABIs; a capsule
+/// is a component and has none). Modules may import any [`HostFn`] from
+/// [`HostFn::MODULE`], nothing else.
+///
+/// [`HostFn`]: crate::engine::HostFn
+/// [`HostFn::MODULE`]: crate::engine::HostFn::MODULE
+pub fn exports(abi: Abi) -> &'static [Export] {
+    const EMBENCH: &[Export] = &[
+        export(INITIALIZE, Returns::Nothing, false),
+        export(MAIN, Returns::I32, true),
+    ];
+    const COREMARK: &[Export] = &[
+        export(INITIALIZE, Returns::Nothing, false),
+        export(RUN, Returns::Float, true),
+        export(ITERATIONS, Returns::I32, false),
+        export(VALIDATED, Returns::I32, false),
+    ];
+    match abi {
+        Abi::Embench => EMBENCH,
+        Abi::CoreMark => COREMARK,
+        Abi::Capsule => &[],
+    }
+}
+
 /// What one benchmark run measured.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Outcome {
@@ -101,12 +167,12 @@ fn run_inner(
 
     match core {
         CoreAbi::Embench => {
-            if inst.has_export("_initialize") {
-                inst.call("_initialize")?;
+            if inst.has_export(INITIALIZE) {
+                inst.call(INITIALIZE)?;
             }
-            let ret = match inst.call("__original_main")? {
+            let ret = match inst.call(MAIN)? {
                 Some(Value::I32(v)) => v,
-                other => return Err(bad_signature("__original_main", "i32", other)),
+                other => return Err(bad_signature(MAIN, "i32", other)),
             };
             let host = inst.host();
             if let Some(why) = host.misuse() {
@@ -131,17 +197,17 @@ fn run_inner(
             })
         }
         CoreAbi::CoreMark => {
-            if inst.has_export("_initialize") {
-                inst.call("_initialize")?;
+            if inst.has_export(INITIALIZE) {
+                inst.call(INITIALIZE)?;
             }
             let a = (clock.now)();
-            let score = match inst.call("run")? {
+            let score = match inst.call(RUN)? {
                 Some(v @ (Value::F32(_) | Value::F64(_))) => v.as_f64(),
-                other => return Err(bad_signature("run", "f32", other)),
+                other => return Err(bad_signature(RUN, "f32", other)),
             };
             let interval = (clock.now)().wrapping_sub(a);
-            let iterations = optional_i32(&mut *inst, "iterations")?.map(|n| n as u64);
-            let verified = match optional_i32(&mut *inst, "validated")? {
+            let iterations = optional_i32(&mut *inst, ITERATIONS)?.map(|n| n as u64);
+            let verified = match optional_i32(&mut *inst, VALIDATED)? {
                 Some(v) => v == 1,
                 None => score.is_finite() && score > 0.0,
             };

@@ -369,6 +369,20 @@ impl Board {
         matches!(self.access, Access::Qemu(_))
     }
 
+    /// How many times a cell's measured interval is taken when the user
+    /// does not say (`--repeat`): once under emulation, where icount makes
+    /// every run the same; five times on the host (and `ariel-native`),
+    /// where a process shares the machine with everything else; three
+    /// times on a real board, where the cycle counter repeats within a
+    /// few cycles (caches, flash wait states) and each run costs a reset.
+    pub const fn default_repeat(&self) -> u32 {
+        match self.access {
+            Access::Qemu(_) => 1,
+            Access::Host => 5,
+            Access::Probe(_) => 3,
+        }
+    }
+
     /// Whether the board runs firmware (every board but the host).
     pub const fn has_firmware(&self) -> bool {
         self.target.is_some()

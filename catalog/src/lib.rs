@@ -19,6 +19,8 @@
 //! - [`record`] and [`results`] (feature `std`): the one results record
 //!   type the runner writes and the analysis reads, and the append-only
 //!   JSON Lines file that saves and loads it;
+//! - [`stats`] (feature `std`): geometric mean and standard deviation, and
+//!   the spread of a cell's repeated samples;
 //! - [`emit`] (feature `std`): the files generated from the catalog
 //!   (the laze projects `laze-project.yml` + `ariel/laze.yml` for Ariel OS
 //!   and `firmware/laze-project.yml` for bare metal, `mk/catalog.mk`),
@@ -47,6 +49,8 @@ pub mod emit;
 pub mod record;
 #[cfg(feature = "std")]
 pub mod results;
+#[cfg(feature = "std")]
+pub mod stats;
 
 pub use board::{Board, BOARDS};
 pub use failure::{Kind, Stage};

@@ -26,6 +26,10 @@ pub struct Metric {
     pub value: f64,
     /// Its unit (`ns`, `cycles`, `instructions`, `B`, `iterations/s`, ...).
     pub unit: String,
+    /// When the cell was repeated (`--repeat`): every sample and their
+    /// spread; `value` is then their median.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spread: Option<crate::stats::Spread>,
 }
 
 fn whole_as_integer<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
@@ -47,6 +51,7 @@ impl Metric {
         Metric {
             value,
             unit: unit.into(),
+            spread: None,
         }
     }
 

@@ -33,6 +33,14 @@ pub enum Error {
         /// The catalog's suites, comma-separated.
         known: String,
     },
+    /// A benchmark ABI the catalog does not have.
+    #[error("unknown ABI `{name}` (known: {known})")]
+    UnknownAbi {
+        /// The name given.
+        name: String,
+        /// The catalog's ABIs, comma-separated.
+        known: String,
+    },
     /// A memory profile the catalog does not have.
     #[error("unknown memory profile `{name}` (known: {known})")]
     UnknownProfile {
@@ -60,6 +68,39 @@ pub enum Error {
         dir: PathBuf,
         /// How to build them.
         hint: &'static str,
+    },
+    /// A module of the user's (`--module`, `--suite-dir`) that cannot be
+    /// run: refused before any cell runs.
+    #[error("{}: {why}", path.display())]
+    UserModule {
+        /// The module or folder.
+        path: PathBuf,
+        /// What is wrong and, where it helps, what to do.
+        why: String,
+    },
+    /// A workload name (`--workload`) that no selected suite has.
+    #[error("no workload `{name}` in the selected suites (they have: {known})")]
+    UnknownWorkload {
+        /// The name given.
+        name: String,
+        /// The workloads of the selected suites, comma-separated.
+        known: String,
+    },
+    /// A shard that is not `i/n` with 1 <= i <= n.
+    #[error("bad shard `{0}`: write i/n with 1 <= i <= n (e.g. 1/4)")]
+    Shard(String),
+    /// A results file that cannot be read, with every bad line.
+    #[error("{0}")]
+    Results(String),
+    /// Results files that disagree on a cell (`trevm merge`).
+    #[error("{first} and {second} both hold cell {cell} with different results: merge shards of one run, or pick one file")]
+    Conflict {
+        /// board/runtime/suite/workload.
+        cell: String,
+        /// Where the first record is (`file:line`).
+        first: String,
+        /// Where the one that disagrees is.
+        second: String,
     },
     /// cargo could not be started.
     #[error("cannot run cargo for {what}: {source} (is rustup's cargo on PATH? `make setup` installs it)")]
@@ -184,6 +225,10 @@ impl Error {
                 | Error::ProfileOs { .. }
                 | Error::CoapOs { .. }
                 | Error::ProbeSelector(_)
+                | Error::UserModule { .. }
+                | Error::UnknownWorkload { .. }
+                | Error::Shard(_)
+                | Error::UnknownAbi { .. }
         )
     }
 }

@@ -10,6 +10,7 @@
 //! - [`select`]: command-line names (boards, runtime variants, suites)
 //!   checked against the catalog;
 //! - [`suite`]: which workloads exist (built Wasm modules per suite);
+//! - [`module`]: the user's own modules, checked against their ABI;
 //! - [`build`]: builds what is missing (guest modules, host programs,
 //!   firmware) with cargo, and the Ariel OS firmwares with laze
 //!   ([`build::ariel`]); the host programs are derived from the catalog's
@@ -30,7 +31,10 @@
 //! - [`meta`]: tool version, git commit, toolchain, and the meta preamble
 //!   of every record;
 //! - [`matrix`]: runs (or, dry, plans) boards × runtimes × workloads with
-//!   progress, appending to a [`trevm_catalog::results::ResultsFile`];
+//!   progress, cells in parallel and in shards, repeated where asked,
+//!   appending to a [`trevm_catalog::results::ResultsFile`];
+//! - [`summary`]: what a person reads at the end of a run; [`merge`]
+//!   joins the results files of shards;
 //! - [`size`]: footprint records from firmware ELFs;
 //! - [`error`]: what can go wrong outside a cell (a cell's failure is a
 //!   result, not an error).
@@ -41,13 +45,16 @@ pub mod deploy;
 pub mod error;
 pub mod factory;
 pub mod matrix;
+pub mod merge;
 pub mod meta;
+pub mod module;
 pub mod prepare;
 pub mod programs;
 pub mod select;
 pub mod session;
 pub mod size;
 pub mod suite;
+pub mod summary;
 pub mod target;
 pub mod workspace;
 

@@ -1,15 +1,26 @@
-//! Runs the matrix: runtime variants × workloads on one board, with a
-//! progress line per cell, appending each finished cell to the results
-//! file; or, dry, prints its plan. Both go through [`setup`] and each
-//! cell's [`Backend::prepare`], so the plan is what a run would do.
+//! Runs the matrix: runtime variants × workloads on one board, cells in
+//! parallel where the board allows it, each repeated where asked, with a
+//! progress line per finished cell, appending each to the results file;
+//! or, dry, prints its plan. Both go through [`setup`] and each cell's
+//! [`Backend::prepare`], so the plan is what a run would do.
+//!
+//! The cells are ordered label by label, workload by workload; a shard
+//! ([`Shard`]) is a contiguous part of that order, so that each shard
+//! builds only the firmwares of its own variants.
 
 use std::fmt::Write as _;
+use std::ops::Range;
 use std::path::PathBuf;
+use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use trevm_catalog::record::Record;
 use trevm_catalog::results::ResultsFile;
+use trevm_catalog::stats::Spread;
 use trevm_catalog::suite::{Source, Suite};
+use trevm_catalog::{Kind, Stage};
 
 use crate::backend::Backend;
 use crate::error::{Error, Result};
@@ -28,7 +39,7 @@ pub struct Options {
     pub suites: Vec<String>,
     /// Results file (appended to).
     pub out: PathBuf,
-    /// Time budget per cell.
+    /// Time budget per cell (per sample when repeated).
     pub timeout: Duration,
     /// Run cells again even when the results file has them as `ok`.
     pub rerun: bool,
@@ -42,6 +53,77 @@ pub struct Options {
     /// Operating system name (`bare`, `ariel-os`; `None`: the board's
     /// default).
     pub os: Option<String>,
+    /// Cells run at once (0: the machine's cores); the board may allow
+    /// fewer ([`Backend::concurrency`]).
+    pub jobs: usize,
+    /// Samples of each cell's measurements (`None`: the board's default,
+    /// [`trevm_catalog::board::Board::default_repeat`]).
+    pub repeat: Option<u32>,
+    /// Only this part of the matrix.
+    pub shard: Option<Shard>,
+    /// Only the workloads of these names, in whichever suite (empty: all).
+    pub workloads: Vec<String>,
+    /// The user's modules, already checked against their ABI
+    /// ([`crate::module::user_workloads`]), run beside the suites.
+    pub extra: Vec<Workload>,
+}
+
+impl Options {
+    /// Running `suites` on `board` into `out`, with the defaults of the
+    /// command line for everything else.
+    pub fn new(board: &str, suites: &[&str], out: PathBuf) -> Self {
+        Options {
+            board: board.into(),
+            runtimes: Vec::new(),
+            suites: suites.iter().map(|s| s.to_string()).collect(),
+            out,
+            timeout: Duration::from_secs(120),
+            rerun: false,
+            build: true,
+            probe: None,
+            profile: trevm_catalog::profile::DEFAULT.name.into(),
+            os: None,
+            jobs: 0,
+            repeat: None,
+            shard: None,
+            workloads: Vec::new(),
+            extra: Vec::new(),
+        }
+    }
+}
+
+/// Part `index` of `count` of the matrix (`--shard index/count`, from 1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    /// Which part, from 1.
+    pub index: usize,
+    /// Of how many.
+    pub count: usize,
+}
+
+impl FromStr for Shard {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        let bad = || Error::Shard(s.into());
+        let (i, n) = s.split_once('/').ok_or_else(bad)?;
+        let (index, count) = (
+            i.trim().parse().map_err(|_| bad())?,
+            n.trim().parse().map_err(|_| bad())?,
+        );
+        if index == 0 || index > count {
+            return Err(bad());
+        }
+        Ok(Shard { index, count })
+    }
+}
+
+impl Shard {
+    /// The cells of this shard among `total`: a contiguous range; the
+    /// shards of one count cover every cell exactly once.
+    pub fn range(&self, total: usize) -> Range<usize> {
+        total * (self.index - 1) / self.count..total * self.index / self.count
+    }
 }
 
 /// How a run went.
@@ -55,31 +137,25 @@ pub struct Summary {
     pub skipped: usize,
     /// Problems that are not a cell's (missing suites, failed builds).
     pub notes: Vec<String>,
+    /// The cells of the matrix (this shard's), `(label, suite, workload)`,
+    /// for the summary table ([`crate::summary`]).
+    pub cells: Vec<(String, String, String)>,
 }
 
 /// A board's backend with the cells to run on it.
 pub struct Setup {
     /// The backend.
     pub backend: Box<dyn Backend>,
-    /// The runtime variant labels, in order.
+    /// The runtime variant labels that have cells, in order.
     pub labels: Vec<&'static str>,
     /// The workloads, suite by suite.
     pub workloads: Vec<Workload>,
+    /// The cells, in the order they run: label by label, every workload
+    /// the variant runs (capsules only where it hosts components); only
+    /// the shard's when sharded.
+    pub cells: Vec<(&'static str, Workload)>,
     /// Problems that are not a cell's.
     pub notes: Vec<String>,
-}
-
-impl Setup {
-    /// The cells, in the order they run: label by label, every workload
-    /// the variant runs (capsules only where it hosts components).
-    pub fn cells(&self) -> impl Iterator<Item = (&'static str, &Workload)> + '_ {
-        self.labels.iter().flat_map(move |l| {
-            self.workloads
-                .iter()
-                .filter(move |w| w.runs_on(l))
-                .map(move |w| (*l, w))
-        })
-    }
 }
 
 /// The workloads of `suites`; suites that are not built are reported in
@@ -96,21 +172,11 @@ pub fn workloads(suites: &[&'static Suite], notes: &mut Vec<String>) -> Vec<Work
 }
 
 /// Checks `o`'s names against the catalog, builds what is missing (when
-/// asked) and opens the board's backend.
+/// asked) and opens the board's backend for the variants that have cells.
 pub fn setup(o: &Options) -> Result<Setup> {
     let board = select::board(&o.board)?;
     let suites = select::suites(&o.suites)?;
-    // Only the variants that run one of the suites (capsules need the
-    // Component Model): nothing is built for the others.
-    let mut labels = select::runtimes(&o.runtimes)?;
-    let without: Vec<&str> = labels
-        .iter()
-        .copied()
-        .filter(|l| {
-            trevm_catalog::runtime::find(l).is_some_and(|r| !suites.iter().any(|s| r.runs(s.abi)))
-        })
-        .collect();
-    labels.retain(|l| !without.contains(l));
+    let all_labels = select::runtimes(&o.runtimes)?;
     let how = factory::Options {
         build: o.build,
         probe: o.probe.clone(),
@@ -121,13 +187,43 @@ pub fn setup(o: &Options) -> Result<Setup> {
     if o.build && suites.iter().any(|s| s.source == Source::Own) {
         crate::build::own_workloads()?;
     }
+    let mut notes = Vec::new();
+    let mut workloads = workloads(&suites, &mut notes);
+    workloads.extend(o.extra.iter().cloned());
+    if !o.workloads.is_empty() {
+        for name in &o.workloads {
+            if !workloads.iter().any(|w| &w.name == name) {
+                let mut known: Vec<&str> = workloads.iter().map(|w| w.name.as_str()).collect();
+                known.sort();
+                known.dedup();
+                return Err(Error::UnknownWorkload {
+                    name: name.clone(),
+                    known: known.join(", "),
+                });
+            }
+        }
+        workloads.retain(|w| o.workloads.contains(&w.name));
+    }
+    let mut cells: Vec<(&'static str, Workload)> = all_labels
+        .iter()
+        .flat_map(|l| {
+            workloads
+                .iter()
+                .filter(|w| w.runs_on(l))
+                .map(|w| (*l, w.clone()))
+        })
+        .collect();
+    if let Some(shard) = o.shard {
+        cells = cells.drain(shard.range(cells.len())).collect();
+    }
+    // Only the variants with cells: nothing is built for the others.
+    let mut labels: Vec<&'static str> = all_labels.clone();
+    labels.retain(|l| cells.iter().any(|(c, _)| c == l));
     let opened = factory::open(board, &labels, &how)?;
-    let mut notes = opened.notes;
-    let workloads = workloads(&suites, &mut notes);
+    notes.splice(0..0, opened.notes);
     for s in &suites {
-        let not_run: Vec<&str> = labels
+        let not_run: Vec<&str> = all_labels
             .iter()
-            .chain(&without)
             .copied()
             .filter(|l| trevm_catalog::runtime::find(l).is_some_and(|r| !r.runs(s.abi)))
             .collect();
@@ -144,38 +240,174 @@ pub fn setup(o: &Options) -> Result<Setup> {
         backend: opened.backend,
         labels,
         workloads,
+        cells,
         notes,
     })
 }
 
-/// Runs `o` on its board.
+/// The number of cells to run at once: `asked` (0: the machine's cores),
+/// no more than the backend allows nor than there are cells.
+pub fn jobs(asked: usize, backend: &dyn Backend, cells: usize) -> usize {
+    let asked = match asked {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    };
+    asked.min(backend.concurrency()).min(cells).max(1)
+}
+
+/// Runs `o` on its board: the cells not yet `ok` in the results file,
+/// `jobs` at a time, each record appended as soon as its cell ends.
 pub fn run(o: &Options) -> Result<Summary> {
     let s = setup(o)?;
-    let mut summary = Summary {
-        notes: s.notes.clone(),
-        ..Summary::default()
-    };
     let mut out = ResultsFile::open(&o.out)
         .map_err(|e| Error::io(format!("cannot open {}", o.out.display()), e))?;
-    let board = s.backend.board().name;
-    let total = s.cells().count();
+    let board = s.backend.board();
+    let repeat = o.repeat.unwrap_or(board.default_repeat()).max(1);
+    let mut summary = Summary {
+        notes: s.notes.clone(),
+        cells: s
+            .cells
+            .iter()
+            .map(|(l, w)| (l.to_string(), w.suite.clone(), w.name.clone()))
+            .collect(),
+        ..Summary::default()
+    };
+    let todo: Vec<&(&'static str, Workload)> = s
+        .cells
+        .iter()
+        .filter(|(l, w)| o.rerun || !out.has_ok(board.name, l, &w.suite, &w.name))
+        .collect();
+    summary.skipped = s.cells.len() - todo.len();
+    let jobs = jobs(o.jobs, &*s.backend, todo.len());
+    eprintln!(
+        "bench: {} cell(s) on {}{}, {jobs} at a time, {repeat} sample(s) each{}",
+        todo.len(),
+        board.name,
+        o.shard
+            .map(|sh| format!(" (shard {}/{})", sh.index, sh.count))
+            .unwrap_or_default(),
+        match summary.skipped {
+            0 => String::new(),
+            n => format!("; {n} already ok in {}", o.out.display()),
+        }
+    );
     let started = Instant::now();
-    for (i, (label, w)) in s.cells().enumerate() {
-        if !o.rerun && out.has_ok(board, label, &w.suite, &w.name) {
-            summary.skipped += 1;
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let backend = &*s.backend;
+    let mut failure = None;
+    std::thread::scope(|scope| {
+        let (tx, rx) = mpsc::channel::<Record>();
+        for _ in 0..jobs {
+            let tx = tx.clone();
+            let (next, stop, todo) = (&next, &stop, &todo);
+            scope.spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    let Some((label, w)) = todo.get(next.fetch_add(1, Ordering::Relaxed)) else {
+                        break;
+                    };
+                    let rec = run_repeated(backend, label, w, o.timeout, repeat);
+                    if tx.send(rec).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        for (i, rec) in rx.iter().enumerate() {
+            eprintln!("{}", progress(i + 1, todo.len(), &rec, started));
+            if rec.is_ok() {
+                summary.ok += 1;
+            } else {
+                summary.failed += 1;
+            }
+            if let Err(e) = out.append(&rec) {
+                stop.store(true, Ordering::Relaxed);
+                failure = Some(Error::io(
+                    format!("cannot append to {}", o.out.display()),
+                    e,
+                ));
+                break;
+            }
+        }
+    });
+    failure.map_or(Ok(summary), Err)
+}
+
+/// The metrics that are timed, and so sampled on every repeat.
+const TIMED: &[&str] = &["interval", "load"];
+
+/// One cell, its measurements taken `n` times: prepared once, run `n`
+/// times, each run concluded into a record. A failed run is the cell's
+/// record (saying which sample failed); otherwise the first record with
+/// every timed metric (and every metric that varied) given its samples'
+/// [`Spread`] and their median as value. Under emulation the samples must
+/// be identical: a difference is a harness failure.
+pub fn run_repeated(
+    backend: &dyn Backend,
+    label: &str,
+    w: &Workload,
+    timeout: Duration,
+    n: u32,
+) -> Record {
+    if n <= 1 {
+        return backend.run_cell(label, w, timeout);
+    }
+    let cell = match backend.prepare(label, w) {
+        Ok(cell) => cell,
+        Err(failed) => return *failed,
+    };
+    let mut records = Vec::new();
+    for k in 1..=n {
+        let run = backend.run(&cell, timeout);
+        let mut rec = backend.conclude(cell.clone(), run, timeout);
+        if !rec.is_ok() {
+            if let Some(e) = rec.error.as_mut() {
+                e.message = format!("sample {k} of {n}: {}", e.message);
+            }
+            return rec;
+        }
+        records.push(rec);
+    }
+    combine(records, backend.board().emulated())
+}
+
+/// The record of a cell's `samples` (all `ok`, at least one).
+pub fn combine(samples: Vec<Record>, emulated: bool) -> Record {
+    let mut rec = samples[0].clone();
+    rec.verified = samples.iter().all(|r| r.verified);
+    let mut differ = Vec::new();
+    for (name, metric) in rec.metrics.iter_mut() {
+        let values: Vec<f64> = samples
+            .iter()
+            .filter_map(|r| r.metric(name).map(|m| m.value))
+            .collect();
+        if values.len() != samples.len() {
             continue;
         }
-        let rec = s.backend.run_cell(label, w, o.timeout);
-        eprintln!("{}", progress(i + 1, total, &rec, started));
-        if rec.is_ok() {
-            summary.ok += 1;
-        } else {
-            summary.failed += 1;
+        let Some(spread) = Spread::of(&values) else {
+            continue;
+        };
+        if !spread.exact() {
+            differ.push(format!("{name} {}..{}", spread.min, spread.max));
         }
-        out.append(&rec)
-            .map_err(|e| Error::io(format!("cannot append to {}", o.out.display()), e))?;
+        if TIMED.contains(&name.as_str()) || !spread.exact() {
+            metric.value = spread.median;
+            metric.spread = Some(spread);
+        }
     }
-    Ok(summary)
+    if emulated && !differ.is_empty() {
+        rec.fail(
+            Kind::Internal,
+            Stage::Run,
+            format!(
+                "under emulation (icount) the {} samples must be identical, they differ: {}",
+                samples.len(),
+                differ.join(", ")
+            ),
+        );
+    }
+    rec
 }
 
 /// `--dry-run`: the plan of `o`, from the same setup and the same
@@ -187,16 +419,19 @@ pub fn plan(o: &Options) -> Result<String> {
     let mut text = String::new();
     let _ = writeln!(
         text,
-        "plan for {}: {} runtime variant(s) x {} workload(s), {} cell(s)",
+        "plan for {}: {} runtime variant(s) x {} workload(s), {} cell(s){}",
         board.name,
         s.labels.len(),
         s.workloads.len(),
-        s.cells().count()
+        s.cells.len(),
+        o.shard
+            .map(|sh| format!(" (shard {}/{})", sh.index, sh.count))
+            .unwrap_or_default(),
     );
     for line in s.backend.describe(&s.labels) {
         let _ = writeln!(text, "{line}");
     }
-    for (label, w) in s.cells() {
+    for (label, w) in &s.cells {
         let what = match s.backend.prepare(label, w) {
             Ok(cell) => cell.describe(),
             Err(rec) => {
@@ -264,19 +499,76 @@ mod tests {
     }
 
     #[test]
-    fn bad_names_stop_before_anything_is_built() {
-        let o = Options {
-            board: "qemu-m99".into(),
-            runtimes: vec![],
-            suites: vec!["own".into()],
-            out: PathBuf::from("/nonexistent/x.jsonl"),
-            timeout: Duration::from_secs(1),
-            rerun: false,
-            build: true,
-            probe: None,
-            profile: "default".into(),
-            os: None,
+    fn shards_cover_the_cells_once() {
+        assert_eq!(
+            "2/3".parse::<Shard>().unwrap(),
+            Shard { index: 2, count: 3 }
+        );
+        for bad in ["0/2", "3/2", "1", "a/b", "1/0"] {
+            assert!(
+                matches!(bad.parse::<Shard>(), Err(Error::Shard(_))),
+                "{bad}"
+            );
+        }
+        for total in [0, 1, 7, 110] {
+            for count in 1..=5 {
+                let mut covered = Vec::new();
+                for index in 1..=count {
+                    covered.extend(Shard { index, count }.range(total));
+                }
+                assert_eq!(
+                    covered,
+                    (0..total).collect::<Vec<_>>(),
+                    "{total} in {count}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn repeated_samples_are_combined_and_must_agree_under_icount() {
+        let sample = |interval: f64, heap: f64| {
+            Record::ok("host", "wasmi", "own", "crc32")
+                .with_metric("interval", interval, "ns")
+                .with_metric("peak_heap", heap, "B")
         };
+        let rec = combine(
+            vec![sample(30.0, 8.0), sample(10.0, 8.0), sample(20.0, 8.0)],
+            false,
+        );
+        let m = rec.metric("interval").unwrap();
+        let spread = m.spread.as_ref().unwrap();
+        assert_eq!(
+            (m.value, spread.n, spread.min, spread.max),
+            (20.0, 3, 10.0, 30.0)
+        );
+        assert_eq!(spread.samples, vec![30.0, 10.0, 20.0]);
+        assert!(spread.geo_std.unwrap() > 1.0);
+        assert!(
+            rec.metric("peak_heap").unwrap().spread.is_none(),
+            "the same every time"
+        );
+        assert!(rec.is_ok());
+        let exact = combine(vec![sample(10.0, 8.0), sample(10.0, 8.0)], true);
+        assert!(
+            exact.is_ok()
+                && exact
+                    .metric("interval")
+                    .unwrap()
+                    .spread
+                    .as_ref()
+                    .unwrap()
+                    .exact()
+        );
+        let differ = combine(vec![sample(10.0, 8.0), sample(10.0, 9.0)], true);
+        let e = differ.error.unwrap();
+        assert_eq!(e.kind, Kind::Internal);
+        assert!(e.message.contains("peak_heap 8..9"), "{}", e.message);
+    }
+
+    #[test]
+    fn bad_names_stop_before_anything_is_built() {
+        let o = Options::new("qemu-m99", &["own"], PathBuf::from("/nonexistent/x.jsonl"));
         assert!(matches!(run(&o), Err(Error::UnknownBoard { .. })));
         let o = Options {
             board: "qemu-m4f".into(),

@@ -81,6 +81,15 @@ pub fn run_name(board: &Board, os: &Os, profile: &Profile) -> String {
     name
 }
 
+/// The benchmark ABI called `name`.
+pub fn abi(name: &str) -> Result<trevm_catalog::suite::Abi> {
+    use trevm_catalog::suite::Abi;
+    Abi::parse(name).ok_or_else(|| Error::UnknownAbi {
+        name: name.into(),
+        known: join(Abi::ALL.iter().map(|a| a.as_str())),
+    })
+}
+
 /// The memory profile called `name`.
 pub fn profile(name: &str) -> Result<&'static Profile> {
     profile::find(name).ok_or_else(|| Error::UnknownProfile {

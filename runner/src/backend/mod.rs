@@ -69,9 +69,18 @@ use bare::Firmware;
 ///   what a plan shows besides the cells (firmwares, addresses, images).
 /// - [`run_cell`](Backend::run_cell) is the three stages in order; it is
 ///   provided and not meant to be overridden.
-pub trait Backend {
+/// - Cells may run at once from several threads, up to
+///   [`concurrency`](Backend::concurrency): each MUST stay isolated (its
+///   own process, QEMU, socket and files) and keep its own time budget.
+pub trait Backend: Send + Sync {
     /// The board it runs cells on.
     fn board(&self) -> &'static Board;
+
+    /// How many cells can run at once: independent processes (the host,
+    /// QEMU) as many as asked; one board behind one probe, one.
+    fn concurrency(&self) -> usize {
+        usize::MAX
+    }
 
     /// The runtime variant labels it can run (a program or firmware is
     /// built), in table order.

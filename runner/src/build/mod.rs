@@ -235,16 +235,7 @@ fn cargo_firmware(
         &features,
     ]);
     if quiet {
-        let out = c.output().map_err(|source| Error::Cargo {
-            what: what.clone(),
-            source,
-        })?;
-        if !out.status.success() {
-            return Err(Error::Build {
-                what,
-                detail: build_error_summary(&String::from_utf8_lossy(&out.stderr)),
-            });
-        }
+        quietly(c, &what)?;
     } else {
         status(c, &what)?;
     }
@@ -355,6 +346,68 @@ fn cargo(toolchain: Option<&str>) -> Command {
         c.env_remove(var);
     }
     c
+}
+
+/// Runs cargo with its output kept (a failure is summarised from it), and
+/// shows how far along it is: on a terminal one line kept up to date with
+/// the crates compiled and the one being compiled, elsewhere (CI logs) a
+/// line every 30 s; then how long it took.
+pub(crate) fn quietly(mut c: Command, what: &str) -> Result<()> {
+    use std::io::{BufRead, IsTerminal};
+    use std::time::{Duration, Instant};
+    let mut child = c
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|source| Error::Cargo {
+            what: what.into(),
+            source,
+        })?;
+    let tty = std::io::stderr().is_terminal();
+    let started = Instant::now();
+    let mut last = Instant::now();
+    let mut compiled = 0usize;
+    let mut text = String::new();
+    if let Some(err) = child.stderr.take() {
+        for line in std::io::BufReader::new(err).lines().map_while(|l| l.ok()) {
+            if let Some(krate) = line.trim_start().strip_prefix("Compiling ") {
+                compiled += 1;
+                let krate = krate.split(' ').next().unwrap_or(krate);
+                let now = format!(
+                    "  {what}: {compiled} crate(s) compiled, {:.0} s; now {krate}",
+                    started.elapsed().as_secs_f64()
+                );
+                if tty {
+                    eprint!("\r\x1b[K{now}");
+                } else if last.elapsed() >= Duration::from_secs(30) {
+                    eprintln!("{now}");
+                    last = Instant::now();
+                }
+            }
+            text.push_str(&line);
+            text.push('\n');
+        }
+    }
+    if tty && compiled > 0 {
+        eprint!("\r\x1b[K");
+    }
+    let st = child.wait().map_err(|source| Error::Cargo {
+        what: what.into(),
+        source,
+    })?;
+    if !st.success() {
+        return Err(Error::Build {
+            what: what.into(),
+            detail: build_error_summary(&text),
+        });
+    }
+    if compiled > 0 {
+        eprintln!(
+            "  {what}: built in {:.0} s ({compiled} crate(s) compiled)",
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(())
 }
 
 fn status(mut c: Command, what: &str) -> Result<()> {

@@ -182,6 +182,10 @@ impl ProbeBackend {
 }
 
 impl Backend for ProbeBackend {
+    fn concurrency(&self) -> usize {
+        1
+    }
+
     fn board(&self) -> &'static Board {
         self.board
     }

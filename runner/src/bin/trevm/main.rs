@@ -36,6 +36,8 @@ enum Cmd {
     Size(cmd::size::Cmd),
     /// List runtime variants, boards, suites and what is built.
     List(cmd::list::Cmd),
+    /// Join the results files of a sharded run (--shard i/n) into one.
+    Merge(cmd::merge::Cmd),
     /// Print the catalog (runtimes, builds, boards, suites, failure kinds),
     /// or a file generated from it.
     Catalog(cmd::catalog::Cmd),
@@ -49,6 +51,7 @@ fn main() -> ExitCode {
         Cmd::Deploy(c) => c.run(),
         Cmd::Size(c) => c.run(),
         Cmd::List(c) => c.run(),
+        Cmd::Merge(c) => c.run(),
         Cmd::Catalog(c) => c.run(),
     };
     done.unwrap_or_else(|e| {

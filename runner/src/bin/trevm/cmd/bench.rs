@@ -4,8 +4,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use trevm_catalog::record::Record;
 use trevm_runner::matrix::{self, Options};
-use trevm_runner::{select, Result};
+use trevm_runner::{module, select, summary, Result};
 
 /// Run runtime variants × workloads on a board and append results.
 #[derive(clap::Args)]
@@ -16,9 +17,39 @@ pub struct Cmd {
     /// Runtime variants, comma-separated (default: all).
     #[arg(long, value_delimiter = ',')]
     runtime: Vec<String>,
-    /// Suites, comma-separated, or `all` (`trevm catalog` lists them).
-    #[arg(long, default_value = "own", value_delimiter = ',')]
+    /// Suites, comma-separated, or `all` (`trevm catalog` lists them;
+    /// default: own, or none when --module or --suite-dir is given).
+    #[arg(long, value_delimiter = ',')]
     suite: Vec<String>,
+    /// Only the workloads of these names, in whichever suite,
+    /// comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    workload: Vec<String>,
+    /// Your own modules, comma-separated (suite `user`), checked against
+    /// --abi before any cell runs.
+    #[arg(long, value_delimiter = ',')]
+    module: Vec<PathBuf>,
+    /// A folder of your own modules: every .wasm in it, one suite named
+    /// after the folder, checked against --abi before any cell runs.
+    #[arg(long)]
+    suite_dir: Option<PathBuf>,
+    /// The ABI of --module and --suite-dir: embench (imports the
+    /// env.*_trigger functions, exports __original_main) or coremark
+    /// (imports env.clock_ms, exports run).
+    #[arg(long, default_value = "embench")]
+    abi: String,
+    /// Cells run at once (0: one per core). Real boards run one at a time.
+    #[arg(long, default_value_t = 0)]
+    jobs: usize,
+    /// Samples of each cell's measurements; the record keeps their median,
+    /// spread and geometric standard deviation (default: the board's: 1
+    /// under emulation, 5 on the host, 3 on a real board).
+    #[arg(long)]
+    repeat: Option<u32>,
+    /// Only part i of n of the matrix (1/4, 2/4, ...): for CI matrices;
+    /// `trevm merge` joins the shards' results files.
+    #[arg(long)]
+    shard: Option<String>,
     /// Results file, JSON Lines, appended to (default
     /// results/runs/<board>[-<os>][-<profile>].jsonl: the OS when not bare
     /// metal on a board with both, the profile when not `default`, so that
@@ -65,10 +96,23 @@ impl Cmd {
                 select::run_name(board, os, profile)
             ))
         });
+        let suites = match (
+            self.suite.is_empty(),
+            self.module.is_empty() && self.suite_dir.is_none(),
+        ) {
+            (true, true) => vec!["own".to_string()],
+            _ => self.suite,
+        };
+        let extra = if self.module.is_empty() && self.suite_dir.is_none() {
+            Vec::new()
+        } else {
+            let abi = select::abi(&self.abi)?;
+            module::user_workloads(&self.module, self.suite_dir.as_deref(), abi)?
+        };
         let o = Options {
             board: self.board,
             runtimes: self.runtime,
-            suites: self.suite,
+            suites,
             out: out.clone(),
             timeout: Duration::from_secs(self.timeout),
             rerun: self.rerun,
@@ -76,6 +120,11 @@ impl Cmd {
             probe: self.probe,
             profile: self.profile,
             os: Some(os.name.to_string()),
+            jobs: self.jobs,
+            repeat: self.repeat,
+            shard: self.shard.as_deref().map(str::parse).transpose()?,
+            workloads: self.workload,
+            extra,
         };
         if self.dry_run {
             print!("{}", matrix::plan(&o)?);
@@ -91,6 +140,38 @@ impl Cmd {
             s.failed,
             s.skipped,
             out.display()
+        );
+        if let Ok(records) = trevm_catalog::results::read_records(&out) {
+            let latest: Vec<&Record> = s
+                .cells
+                .iter()
+                .filter_map(|(l, su, w)| {
+                    let mine = || {
+                        records.iter().filter(|r| {
+                            &r.runtime == l
+                                && &r.suite == su
+                                && &r.workload == w
+                                && r.board == board.name
+                        })
+                    };
+                    mine()
+                        .filter(|r| r.is_ok())
+                        .last()
+                        .or_else(|| mine().last())
+                })
+                .collect();
+            if !latest.is_empty() {
+                eprint!("\n{}", summary::table(&latest));
+            }
+        }
+        let default_out = out.starts_with("results/runs");
+        eprintln!(
+            "report: make report{}",
+            if default_out {
+                String::new()
+            } else {
+                format!(" RESULTS={}", out.display())
+            }
         );
         Ok(ExitCode::SUCCESS)
     }

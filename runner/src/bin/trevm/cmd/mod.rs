@@ -8,4 +8,5 @@ pub mod capsules;
 pub mod catalog;
 pub mod deploy;
 pub mod list;
+pub mod merge;
 pub mod size;
