@@ -97,29 +97,23 @@ pub fn app(board: &Board, name: &str, quiet: bool) -> Result<PathBuf> {
         c.env_remove(var);
     }
     let what = format!("the Ariel OS `{name}` firmware for {}", board.name);
-    let out = if quiet {
-        c.output()
-    } else {
-        c.status().map(|status| std::process::Output {
-            status,
-            stdout: Vec::new(),
-            stderr: Vec::new(),
-        })
-    }
-    .map_err(|e| {
+    let cannot_run = |e: std::io::Error| {
         Error::Toolchain(format!(
             "cannot run laze for {what}: {e} (`make setup` installs it)"
         ))
-    })?;
-    if !out.status.success() {
-        let mut text = String::from_utf8_lossy(&out.stderr).into_owned();
-        text.push_str(&String::from_utf8_lossy(&out.stdout));
-        let detail = if quiet {
-            build_error_summary(&text)
-        } else {
-            "laze ended with an error; its output above says why".into()
-        };
-        return Err(Error::Build { what, detail });
+    };
+    if quiet {
+        if let Err(output) = super::watch(c, &what).map_err(cannot_run)? {
+            return Err(Error::Build {
+                what,
+                detail: build_error_summary(&output),
+            });
+        }
+    } else if !c.status().map_err(cannot_run)?.success() {
+        return Err(Error::Build {
+            what,
+            detail: "laze ended with an error; its output above says why".into(),
+        });
     }
     let built = built_app(builder, name).ok_or_else(|| Error::Build {
         what: what.clone(),

@@ -348,66 +348,119 @@ fn cargo(toolchain: Option<&str>) -> Command {
     c
 }
 
-/// Runs cargo with its output kept (a failure is summarised from it), and
-/// shows how far along it is: on a terminal one line kept up to date with
-/// the crates compiled and the one being compiled, elsewhere (CI logs) a
-/// line every 30 s; then how long it took.
-pub(crate) fn quietly(mut c: Command, what: &str) -> Result<()> {
-    use std::io::{BufRead, IsTerminal};
-    use std::time::{Duration, Instant};
-    let mut child = c
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .map_err(|source| Error::Cargo {
+/// Runs cargo with its output kept (a failure is summarised from it),
+/// showing how far along it is ([`watch`]).
+pub(crate) fn quietly(c: Command, what: &str) -> Result<()> {
+    match watch(c, what) {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(output)) => Err(Error::Build {
+            what: what.into(),
+            detail: build_error_summary(&output),
+        }),
+        Err(source) => Err(Error::Cargo {
             what: what.into(),
             source,
-        })?;
+        }),
+    }
+}
+
+/// Runs a build command (cargo, or laze calling cargo) with its output
+/// kept, and shows how far along it is: on a terminal one line kept up to
+/// date with the crates compiled and the one being compiled, elsewhere (CI
+/// logs) a line every 30 s; then how long it took. `Err`: it could not be
+/// started; `Ok(Err(output))`: it failed, with everything it printed.
+pub(crate) fn watch(
+    mut c: Command,
+    what: &str,
+) -> std::io::Result<std::result::Result<(), String>> {
+    use std::io::{BufRead, IsTerminal, Read};
+    use std::time::{Duration, Instant};
+    let mut child = c
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()?;
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let readers: Vec<_> = [
+        child
+            .stdout
+            .take()
+            .map(|o| Box::new(o) as Box<dyn Read + Send>),
+        child
+            .stderr
+            .take()
+            .map(|e| Box::new(e) as Box<dyn Read + Send>),
+    ]
+    .into_iter()
+    .flatten()
+    .map(|r| {
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(r).lines().map_while(|l| l.ok()) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        })
+    })
+    .collect();
+    drop(tx);
     let tty = std::io::stderr().is_terminal();
     let started = Instant::now();
     let mut last = Instant::now();
     let mut compiled = 0usize;
     let mut text = String::new();
-    if let Some(err) = child.stderr.take() {
-        for line in std::io::BufReader::new(err).lines().map_while(|l| l.ok()) {
-            if let Some(krate) = line.trim_start().strip_prefix("Compiling ") {
-                compiled += 1;
-                let krate = krate.split(' ').next().unwrap_or(krate);
-                let now = format!(
-                    "  {what}: {compiled} crate(s) compiled, {:.0} s; now {krate}",
-                    started.elapsed().as_secs_f64()
-                );
-                if tty {
-                    eprint!("\r\x1b[K{now}");
-                } else if last.elapsed() >= Duration::from_secs(30) {
-                    eprintln!("{now}");
-                    last = Instant::now();
-                }
+    let mut current = String::new();
+    loop {
+        let line = match rx.recv_timeout(Duration::from_secs(1)) {
+            Ok(line) => Some(line),
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => None,
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+        };
+        if let Some(krate) = line
+            .as_deref()
+            .and_then(|l| l.trim_start().strip_prefix("Compiling "))
+        {
+            compiled += 1;
+            current = krate.split(' ').next().unwrap_or(krate).to_string();
+        }
+        // laze runs cargo under ninja, which prints a command's output when
+        // it ends: the clock says how far along it is when lines do not.
+        let now = format!(
+            "  {what}: {:.0} s, {compiled} crate(s) compiled{}",
+            started.elapsed().as_secs_f64(),
+            if current.is_empty() {
+                String::new()
+            } else {
+                format!("; now {current}")
             }
+        );
+        if tty {
+            eprint!("\r\x1b[K{now}");
+        } else if last.elapsed() >= Duration::from_secs(30) {
+            eprintln!("{now}");
+            last = Instant::now();
+        }
+        if let Some(line) = line {
             text.push_str(&line);
             text.push('\n');
         }
     }
-    if tty && compiled > 0 {
+    for r in readers {
+        let _ = r.join();
+    }
+    if tty {
         eprint!("\r\x1b[K");
     }
-    let st = child.wait().map_err(|source| Error::Cargo {
-        what: what.into(),
-        source,
-    })?;
-    if !st.success() {
-        return Err(Error::Build {
-            what: what.into(),
-            detail: build_error_summary(&text),
-        });
+    if !child.wait()?.success() {
+        return Ok(Err(text));
     }
-    if compiled > 0 {
+    if compiled > 0 || started.elapsed() >= Duration::from_secs(5) {
         eprintln!(
             "  {what}: built in {:.0} s ({compiled} crate(s) compiled)",
             started.elapsed().as_secs_f64()
         );
     }
-    Ok(())
+    Ok(Ok(()))
 }
 
 fn status(mut c: Command, what: &str) -> Result<()> {
