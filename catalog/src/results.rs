@@ -240,6 +240,30 @@ pub fn load_files<P: AsRef<Path>>(paths: &[P]) -> Result<Vec<LocatedRecord>, Loa
     }
 }
 
+/// Each cell's outcome among `records` (one file's), in the order the
+/// cells first appear: its last `ok` record, else its last record (what a
+/// resumed run skips, or runs again). Cells are told apart by board, OS,
+/// runtime, suite and workload.
+pub fn outcomes(records: Vec<LocatedRecord>) -> Vec<LocatedRecord> {
+    type Key = (CellKey, String);
+    let mut order: Vec<Key> = Vec::new();
+    let mut best: std::collections::HashMap<Key, LocatedRecord> = Default::default();
+    for r in records {
+        let k = (r.record.key(), r.record.os().to_string());
+        match best.get(&k) {
+            None => {
+                order.push(k.clone());
+                best.insert(k, r);
+            }
+            Some(old) if r.record.is_ok() || !old.record.is_ok() => {
+                best.insert(k, r);
+            }
+            Some(_) => {}
+        }
+    }
+    order.into_iter().filter_map(|k| best.remove(&k)).collect()
+}
+
 /// The records of one file, without their places (for callers that only
 /// need the records, e.g. tests).
 pub fn read_records(path: &Path) -> Result<Vec<Record>, LoadErrors> {

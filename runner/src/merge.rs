@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use trevm_catalog::record::Record;
-use trevm_catalog::results::{load_jsonl, LocatedRecord};
+use trevm_catalog::results::{load_jsonl, outcomes, LocatedRecord};
 
 use crate::error::{Error, Result};
 
@@ -25,26 +25,6 @@ fn timeless(r: &Record) -> Record {
     let mut r = r.clone();
     r.meta.started.clear();
     r
-}
-
-/// Each cell's outcome in one file, in the order the cells first appear.
-fn outcomes(records: Vec<LocatedRecord>) -> Vec<LocatedRecord> {
-    let mut order: Vec<Key> = Vec::new();
-    let mut best: HashMap<Key, LocatedRecord> = HashMap::new();
-    for r in records {
-        let k = key(&r.record);
-        match best.get(&k) {
-            None => {
-                order.push(k.clone());
-                best.insert(k, r);
-            }
-            Some(old) if r.record.is_ok() || !old.record.is_ok() => {
-                best.insert(k, r);
-            }
-            Some(_) => {}
-        }
-    }
-    order.into_iter().filter_map(|k| best.remove(&k)).collect()
 }
 
 /// The merged records of `files`, one per cell: an unreadable file (or

@@ -141,23 +141,15 @@ impl Cmd {
             s.skipped,
             out.display()
         );
-        if let Ok(records) = trevm_catalog::results::read_records(&out) {
+        if let Ok(records) = trevm_catalog::results::load_jsonl(&out) {
+            let done = trevm_catalog::results::outcomes(records);
             let latest: Vec<&Record> = s
                 .cells
                 .iter()
                 .filter_map(|(l, su, w)| {
-                    let mine = || {
-                        records.iter().filter(|r| {
-                            &r.runtime == l
-                                && &r.suite == su
-                                && &r.workload == w
-                                && r.board == board.name
-                        })
-                    };
-                    mine()
-                        .filter(|r| r.is_ok())
-                        .last()
-                        .or_else(|| mine().last())
+                    done.iter().map(|r| &r.record).find(|r| {
+                        (&r.runtime, &r.suite, &r.workload) == (l, su, w) && r.board == board.name
+                    })
                 })
                 .collect();
             if !latest.is_empty() {
