@@ -31,8 +31,13 @@ impl ResultsFile {
             std::fs::create_dir_all(dir)?;
         }
         let mut done = HashSet::new();
+        let mut torn = false;
         if path.exists() {
             let text = String::from_utf8_lossy(&std::fs::read(path)?).into_owned();
+            // A run killed while writing leaves a last line without its
+            // newline: end it, so that the next record starts a line of
+            // its own (the torn one stays, reported and skipped by readers).
+            torn = !text.is_empty() && !text.ends_with('\n');
             let (records, errors) = parse_jsonl(&text, path);
             for e in errors {
                 eprintln!("warning: {e}; kept as is");
@@ -44,7 +49,11 @@ impl ResultsFile {
                     .map(|r| r.record.key()),
             );
         }
-        let file = OpenOptions::new().create(true).append(true).open(path)?;
+        let mut file = OpenOptions::new().create(true).append(true).open(path)?;
+        if torn {
+            file.write_all(b"\n")?;
+            file.sync_data()?;
+        }
         Ok(ResultsFile {
             path: path.to_path_buf(),
             file,
@@ -307,6 +316,26 @@ mod tests {
         assert_eq!(e.len(), 2);
         assert!(e[0].message.contains("schema"));
         assert!(e[1].message.contains("board"), "{}", e[1]);
+    }
+
+    #[test]
+    fn a_torn_last_line_is_ended_before_the_next_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.jsonl");
+        let ok = Record::ok("host", "wasmi", "own", "crc32");
+        let line = serde_json::to_string(&ok).unwrap();
+        // A killed run: one whole record, then half of the next.
+        std::fs::write(&path, format!("{line}\n{}", &line[..line.len() / 2])).unwrap();
+        let next = Record::ok("host", "wamr", "own", "crc32");
+        ResultsFile::open(&path).unwrap().append(&next).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let (records, errors) = parse_jsonl(&text, &path);
+        assert_eq!(
+            records.into_iter().map(|r| r.record).collect::<Vec<_>>(),
+            vec![ok, next]
+        );
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].line, Some(2), "the torn line, by its number");
     }
 
     #[test]
