@@ -1,0 +1,95 @@
+//! Results survive a killed runner: `trevm bench` on the host is killed
+//! (SIGKILL) at several points of a run, then run to its end. The results
+//! file stays readable after every kill (at most the line being written is
+//! torn, and readers report it by its line and skip it), and the resumed
+//! run completes the matrix with every cell `ok` exactly once.
+//!
+//! Needs the host programs and the `own` modules (`make host-programs
+//! workloads`, which `make test` does first); nothing is built here.
+
+use std::collections::HashMap;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use trevm_catalog::results::parse_jsonl;
+
+fn bench(out: &std::path::Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_trevm"));
+    c.args([
+        "bench",
+        "--board",
+        "host",
+        "--runtime",
+        "native,wasmi,wamr",
+        "--repeat",
+        "20",
+        "--jobs",
+        "2",
+        "--no-build",
+        "--out",
+    ])
+    .arg(out)
+    .stdout(Stdio::null())
+    .stderr(Stdio::null());
+    c
+}
+
+#[test]
+fn a_killed_run_loses_nothing_finished_and_resumes() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("host.jsonl");
+    // Kill points after the runner's start-up (some 200 ms here), each run
+    // going a little further than the one before; 20 samples a cell make
+    // the run long enough (some 3 s) for most kills to land in it.
+    let mut mid_run = 0;
+    for ms in [250u64, 300, 350, 400, 450, 500, 550] {
+        let mut child = bench(&out).spawn().expect("trevm runs");
+        std::thread::sleep(Duration::from_millis(ms));
+        // SIGKILL: no chance to clean up.
+        child.kill().unwrap();
+        let _ = child.wait();
+        if let Ok(text) = std::fs::read_to_string(&out) {
+            let (records, errors) = parse_jsonl(&text, &out);
+            let ok = records.iter().filter(|r| r.record.is_ok()).count();
+            eprintln!(
+                "killed at {ms} ms: {ok} cell(s) ok so far, {} torn line(s)",
+                errors.len()
+            );
+            if ok < 30 {
+                mid_run += 1;
+            }
+            for e in &errors {
+                assert!(
+                    e.message.starts_with("truncated record") && e.line.is_some(),
+                    "after a kill at {ms} ms: {e}"
+                );
+            }
+        }
+    }
+    assert!(
+        mid_run >= 3,
+        "only {mid_run} kill(s) landed before the end of the run"
+    );
+    let st = bench(&out).status().unwrap();
+    assert!(st.success(), "the resumed run: {st}");
+    let text = std::fs::read_to_string(&out).unwrap();
+    let (records, errors) = parse_jsonl(&text, &out);
+    assert!(
+        errors
+            .iter()
+            .all(|e| e.message.starts_with("truncated record")),
+        "{errors:?}"
+    );
+    let mut ok: HashMap<(String, String), usize> = HashMap::new();
+    for r in &records {
+        let r = &r.record;
+        assert!(r.is_ok(), "{} {}: {:?}", r.runtime, r.workload, r.error);
+        *ok.entry((r.runtime.clone(), r.workload.clone()))
+            .or_default() += 1;
+    }
+    assert_eq!(ok.len(), 30, "3 variants × 10 own workloads: {ok:?}");
+    assert!(
+        ok.values().all(|n| *n == 1),
+        "a cell recorded twice: {ok:?}"
+    );
+}
