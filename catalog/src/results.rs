@@ -249,16 +249,24 @@ pub fn load_files<P: AsRef<Path>>(paths: &[P]) -> Result<Vec<LocatedRecord>, Loa
     }
 }
 
+/// What tells cells apart across results files: the record's cell key and
+/// its OS.
+pub type OutcomeKey = (CellKey, String);
+
+/// The [`OutcomeKey`] of `r`.
+pub fn outcome_key(r: &Record) -> OutcomeKey {
+    (r.key(), r.os().to_string())
+}
+
 /// Each cell's outcome among `records` (one file's), in the order the
 /// cells first appear: its last `ok` record, else its last record (what a
 /// resumed run skips, or runs again). Cells are told apart by board, OS,
 /// runtime, suite and workload.
 pub fn outcomes(records: Vec<LocatedRecord>) -> Vec<LocatedRecord> {
-    type Key = (CellKey, String);
-    let mut order: Vec<Key> = Vec::new();
-    let mut best: std::collections::HashMap<Key, LocatedRecord> = Default::default();
+    let mut order: Vec<OutcomeKey> = Vec::new();
+    let mut best: std::collections::HashMap<OutcomeKey, LocatedRecord> = Default::default();
     for r in records {
-        let k = (r.record.key(), r.record.os().to_string());
+        let k = outcome_key(&r.record);
         match best.get(&k) {
             None => {
                 order.push(k.clone());

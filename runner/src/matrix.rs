@@ -217,8 +217,11 @@ pub fn setup(o: &Options) -> Result<Setup> {
         cells = cells.drain(shard.range(cells.len())).collect();
     }
     // Only the variants with cells: nothing is built for the others.
-    let mut labels: Vec<&'static str> = all_labels.clone();
-    labels.retain(|l| cells.iter().any(|(c, _)| c == l));
+    let labels: Vec<&'static str> = all_labels
+        .iter()
+        .copied()
+        .filter(|l| cells.iter().any(|(c, _)| c == l))
+        .collect();
     let opened = factory::open(board, &labels, &how)?;
     notes.splice(0..0, opened.notes);
     for s in &suites {

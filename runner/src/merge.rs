@@ -9,16 +9,9 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use trevm_catalog::record::Record;
-use trevm_catalog::results::{load_jsonl, outcomes, LocatedRecord};
+use trevm_catalog::results::{load_jsonl, outcome_key, outcomes, LocatedRecord, OutcomeKey};
 
 use crate::error::{Error, Result};
-
-type Key = (String, String, String, String, String);
-
-fn key(r: &Record) -> Key {
-    let (b, rt, s, w) = r.key();
-    (b, r.os().to_string(), rt, s, w)
-}
 
 /// The record without what says when it ran.
 fn timeless(r: &Record) -> Record {
@@ -31,14 +24,14 @@ fn timeless(r: &Record) -> Record {
 /// line) or two files disagreeing on a cell is an error.
 pub fn merge<P: AsRef<Path>>(files: &[P]) -> Result<Vec<Record>> {
     let mut merged: Vec<LocatedRecord> = Vec::new();
-    let mut at: HashMap<Key, usize> = HashMap::new();
+    let mut at: HashMap<OutcomeKey, usize> = HashMap::new();
     for f in files {
         let records = load_jsonl(f.as_ref()).map_err(|e| Error::Results(e.to_string()))?;
         for r in outcomes(records) {
-            let k = key(&r.record);
+            let k = outcome_key(&r.record);
             match at.get(&k) {
                 Some(&i) if timeless(&merged[i].record) != timeless(&r.record) => {
-                    let (b, os, rt, s, w) = k;
+                    let ((b, rt, s, w), os) = k;
                     return Err(Error::Conflict {
                         cell: format!("{b}/{os}/{rt}/{s}/{w}"),
                         first: merged[i].source.to_string(),

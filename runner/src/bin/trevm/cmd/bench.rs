@@ -96,18 +96,17 @@ impl Cmd {
                 select::run_name(board, os, profile)
             ))
         });
-        let suites = match (
-            self.suite.is_empty(),
-            self.module.is_empty() && self.suite_dir.is_none(),
-        ) {
-            (true, true) => vec!["own".to_string()],
-            _ => self.suite,
-        };
-        let extra = if self.module.is_empty() && self.suite_dir.is_none() {
-            Vec::new()
+        let user = !self.module.is_empty() || self.suite_dir.is_some();
+        let suites = if self.suite.is_empty() && !user {
+            vec!["own".to_string()]
         } else {
+            self.suite
+        };
+        let extra = if user {
             let abi = select::abi(&self.abi)?;
             module::user_workloads(&self.module, self.suite_dir.as_deref(), abi)?
+        } else {
+            Vec::new()
         };
         let o = Options {
             board: self.board,
