@@ -151,6 +151,11 @@ pub struct Record {
     /// The workload's self-check passed.
     #[serde(default)]
     pub verified: bool,
+    /// What the module's entry point returned, when it returned
+    /// (`__original_main`'s value; 0 for the CoreMark ABI and capsules):
+    /// the value the reliability campaign compares across runtimes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub returned: Option<i64>,
     /// Why it failed, when it did.
     #[serde(default)]
     pub error: Option<CellError>,
@@ -181,6 +186,7 @@ impl Record {
             workload: workload.into(),
             status: Status::Failed,
             verified: false,
+            returned: None,
             error: None,
             metrics: BTreeMap::new(),
             meta: Meta {

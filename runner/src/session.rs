@@ -114,6 +114,7 @@ fn apply(m: Message<String>, record: &mut Record, t: &mut Transcript) {
         }
         Message::Done { verified, exit } => {
             t.finished = true;
+            record.returned = Some(exit);
             record.verified = verified;
             if verified {
                 record.succeed();
