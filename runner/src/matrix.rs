@@ -10,6 +10,7 @@
 
 use std::fmt::Write as _;
 use std::ops::Range;
+use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -295,46 +296,91 @@ pub fn run(o: &Options) -> Result<Summary> {
         }
     );
     let started = Instant::now();
+    let mut done = 0;
+    execute(&*s.backend, &todo, jobs, o.timeout, repeat, |_, rec, _| {
+        done += 1;
+        eprintln!("{}", progress(done, todo.len(), &rec, started));
+        if rec.is_ok() {
+            summary.ok += 1;
+        } else {
+            summary.failed += 1;
+        }
+        out.append(&rec)
+            .map_err(|e| Error::io(format!("cannot append to {}", o.out.display()), e))
+    })?;
+    Ok(summary)
+}
+
+/// Runs `cells` on `backend`, `jobs` at a time, each with `timeout` and
+/// `repeat` samples ([`run_repeated`]), and hands every finished cell to
+/// `done` on the calling thread, as they finish: its index in `cells`, its
+/// record and how long it took (wall clock). A cell whose run panics
+/// becomes its failed record (`internal`), never a lost cell. When `done`
+/// returns an error, no further cell starts and the error is returned.
+pub fn execute(
+    backend: &dyn Backend,
+    cells: &[&(&'static str, Workload)],
+    jobs: usize,
+    timeout: Duration,
+    repeat: u32,
+    mut done: impl FnMut(usize, Record, Duration) -> Result<()>,
+) -> Result<()> {
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
-    let backend = &*s.backend;
     let mut failure = None;
     std::thread::scope(|scope| {
-        let (tx, rx) = mpsc::channel::<Record>();
-        for _ in 0..jobs {
+        let (tx, rx) = mpsc::channel::<(usize, Record, Duration)>();
+        for _ in 0..jobs.max(1) {
             let tx = tx.clone();
-            let (next, stop, todo) = (&next, &stop, &todo);
+            let (next, stop) = (&next, &stop);
             scope.spawn(move || {
                 while !stop.load(Ordering::Relaxed) {
-                    let Some((label, w)) = todo.get(next.fetch_add(1, Ordering::Relaxed)) else {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some((label, w)) = cells.get(i) else {
                         break;
                     };
-                    let rec = run_repeated(backend, label, w, o.timeout, repeat);
-                    if tx.send(rec).is_err() {
+                    let t0 = Instant::now();
+                    let rec = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                        run_repeated(backend, label, w, timeout, repeat)
+                    }))
+                    .unwrap_or_else(|panic| panicked(backend, label, w, &*panic));
+                    if tx.send((i, rec, t0.elapsed())).is_err() {
                         break;
                     }
                 }
             });
         }
         drop(tx);
-        for (i, rec) in rx.iter().enumerate() {
-            eprintln!("{}", progress(i + 1, todo.len(), &rec, started));
-            if rec.is_ok() {
-                summary.ok += 1;
-            } else {
-                summary.failed += 1;
-            }
-            if let Err(e) = out.append(&rec) {
+        for (i, rec, took) in rx.iter() {
+            if let Err(e) = done(i, rec, took) {
                 stop.store(true, Ordering::Relaxed);
-                failure = Some(Error::io(
-                    format!("cannot append to {}", o.out.display()),
-                    e,
-                ));
+                failure = Some(e);
                 break;
             }
         }
     });
-    failure.map_or(Ok(summary), Err)
+    failure.map_or(Ok(()), Err)
+}
+
+/// The record of a cell whose run panicked: a harness bug, said as such.
+fn panicked(
+    backend: &dyn Backend,
+    label: &str,
+    w: &Workload,
+    panic: &(dyn std::any::Any + Send),
+) -> Record {
+    let why = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "(no message)".into());
+    let mut rec = Record::new(backend.board().name, label, &w.suite, &w.name);
+    rec.fail(
+        Kind::Internal,
+        Stage::Run,
+        format!("the runner panicked running this cell: {why}"),
+    );
+    rec
 }
 
 /// The metrics that are timed, and so sampled on every repeat.
