@@ -86,6 +86,22 @@ impl HostFn {
     }
 }
 
+/// A set of host functions: those a linker has defined already (a module
+/// may import the same function twice, and a linker refuses to define a
+/// name twice).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct HostFnSet(u8);
+
+impl HostFnSet {
+    /// Adds `f`; `true` when it was not in the set yet.
+    pub fn insert(&mut self, f: HostFn) -> bool {
+        let bit = 1u8 << (f as u8);
+        let new = self.0 & bit == 0;
+        self.0 |= bit;
+        new
+    }
+}
+
 /// The platform clock the measurements are taken with.
 #[derive(Clone, Copy)]
 pub struct Clock {

@@ -33,7 +33,12 @@
 //!   errors without a constant are the ad-hoc ones `m3_LoadModule` throws
 //!   when initialising data and element segments (out of bounds, which the
 //!   spec makes a trap): at instantiation, an error wasm3 has no constant
-//!   for is therefore [`ErrorKind::Trap`].
+//!   for is therefore [`ErrorKind::Trap`]; and those its compiler throws
+//!   (`local index out of bounds` in an invalid body, but also `no
+//!   operation found for opcode` for some valid code it cannot compile):
+//!   during a call, where a callee is compiled on its first call, an error
+//!   without a constant is therefore [`ErrorKind::Malformed`], with wasm3's
+//!   message (the reliability campaign found both).
 //! - Limits of wasm3 0.3 the adapter reports rather than meets: function
 //!   types with more than one result (multi-value) are
 //!   [`ErrorKind::Unsupported`] at load (wasm3 would misparse them); function
@@ -383,8 +388,10 @@ impl Wasm3Instance<'_> {
         // SAFETY: static error strings; live runtime.
         let msg = unsafe { c_str(r) };
         let detail = self.error_detail();
-        // (`Malformed` when compiling a callee on its first call failed.)
-        let kind = classify(r).unwrap_or(ErrorKind::Internal);
+        // Every trap has a constant: an error without one comes from
+        // compiling a callee on its first call (see the module's
+        // documentation), as in `find`.
+        let kind = classify(r).unwrap_or(ErrorKind::Malformed);
         error(kind, Stage::Run, &[msg, detail.as_str()])
     }
 }

@@ -29,7 +29,7 @@ use super::api::{
     Config, Engine, Linker, Module, Store, StoreLimits, StoreLimitsBuilder, Val, ValType,
 };
 
-use crate::engine::{Host, HostFn, Instance, Limits, Runtime, RuntimeInfo, Value};
+use crate::engine::{Host, HostFn, HostFnSet, Instance, Limits, Runtime, RuntimeInfo, Value};
 use crate::error::{Error, ErrorKind, Stage};
 
 /// What distinguishes the variants built from this adapter.
@@ -94,6 +94,7 @@ impl Runtime for Wasmi {
         }
         .map_err(|e| classify(e, Stage::Load))?;
         let mut linker: Linker<Data> = Linker::new(&engine);
+        let mut defined = HostFnSet::default();
         for import in module.imports() {
             let Some(f) = HostFn::lookup(import.module(), import.name()) else {
                 return Err(Error::new(
@@ -135,6 +136,10 @@ impl Runtime for Wasmi {
                         ),
                     },
                 ));
+            }
+            if !defined.insert(f) {
+                // Imported twice: one definition serves both.
+                continue;
             }
             let r = if f.returns_i64() {
                 linker.func_wrap(

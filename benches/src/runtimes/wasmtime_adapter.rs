@@ -46,7 +46,7 @@ use core::ptr::NonNull;
 use super::api::{Config, Engine, Linker, Module, Store, Trap, Val, ValType};
 
 use crate::abi::Abi;
-use crate::engine::{Host, HostFn, Instance, Limits, Runtime, RuntimeInfo, Value};
+use crate::engine::{Host, HostFn, HostFnSet, Instance, Limits, Runtime, RuntimeInfo, Value};
 use crate::error::{Error, ErrorKind, Stage};
 
 /// How a variant configures the engine.
@@ -331,6 +331,7 @@ impl Runtime for Wasmtime {
             .map_err(|e| Error::new(ErrorKind::Malformed, Stage::Load, format!("{e:#}")))?;
 
         let mut linker: Linker<Data> = Linker::new(&self.engine);
+        let mut defined = HostFnSet::default();
         for import in module.imports() {
             let Some(f) = HostFn::lookup(import.module(), import.name()) else {
                 return Err(Error::new(
@@ -371,6 +372,10 @@ impl Runtime for Wasmtime {
                         ),
                     },
                 ));
+            }
+            if !defined.insert(f) {
+                // Imported twice: one definition serves both.
+                continue;
             }
             let r = if f.returns_i64() {
                 linker.func_wrap(

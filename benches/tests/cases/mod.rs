@@ -113,6 +113,20 @@ const INVALID_STAGES: &[&str] = &["load", "prepare"];
 pub const CASES: &[Case] = &[
     // --- Loading and linking -------------------------------------------
     Case {
+        name: "same-import-twice",
+        abi: Abi::Embench,
+        // Valid: a module may import one function under two indices (the
+        // reliability campaign found adapters that defined it twice).
+        wat: r#"(module
+  (import "env" "start_trigger" (func $start))
+  (import "env" "stop_trigger" (func $stop))
+  (import "env" "start_trigger" (func $start_again))
+  (func (export "__original_main") (result i32) call $start call $stop i32.const 0))"#,
+        kinds: &[OK],
+        stages: &[],
+        deviations: &[],
+    },
+    Case {
         name: "invalid-body",
         abi: Abi::Embench,
         // Assembles, but does not validate: an i64 where an i32 is due.
