@@ -198,3 +198,38 @@ fn qemu_rv32() {
     smoke("qemu-rv32");
     bad_input("qemu-rv32");
 }
+
+/// Recursion that wasm3 interprets by recursing in C: the native stack
+/// runs out before wasm3's own Wasm stack does.
+const DEEP: &str = r#"(module
+  (func $f (param i32) (result i32)
+    (i32.add (call $f (i32.add (local.get 0) (i32.const 1))) (i32.const 1)))
+  (func (export "__original_main") (result i32) (call $f (i32.const 0))))"#;
+
+/// A native stack overflow faults at once, on RV32 as on Cortex-M: the
+/// PMP guard below the stack (RV32) and the bottom of RAM (Cortex-M) stop
+/// the first store past the stack, and the fault handler reports it from
+/// its own stack. Needs the `wasm3` firmwares of `qemu-rv32` and
+/// `qemu-m4f` (`make smoke-firmware` builds them).
+#[test]
+fn a_native_stack_overflow_faults_at_once() {
+    for (board, how) in [("qemu-rv32", "PMP store fault"), ("qemu-m4f", "HardFault")] {
+        let q = backend(board);
+        assert!(
+            q.labels().contains(&"wasm3"),
+            "{board}: build the wasm3 firmware first (`make smoke-firmware`)"
+        );
+        let (_dir, w) = module("deep-recursion", DEEP);
+        let r = q.run_cell("wasm3", &w, BUDGET);
+        let e = r.error.as_ref().expect("the overflow fails the cell");
+        assert_eq!(e.kind, Kind::Crash, "{board}: {e:?}");
+        assert!(
+            e.message.contains("stack overflow") && e.message.contains(how),
+            "{board}: {}",
+            e.message
+        );
+        // The board is fine afterwards.
+        let ok = q.run_cell("wasmi", &own("crc32"), BUDGET);
+        assert!(ok.is_ok(), "{board}: {:?}", ok.error);
+    }
+}

@@ -19,7 +19,7 @@ fn bounds() -> (usize, usize) {
 }
 
 /// The lowest stack address.
-#[allow(dead_code)] // used by the Cortex-M fault path and stack limit
+#[allow(dead_code)] // used by the fault paths and stack guards
 pub fn bottom() -> usize {
     bounds().0
 }
