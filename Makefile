@@ -60,7 +60,7 @@ CARGO   := cargo
 RUNNER  := $(CARGO) run --quiet --release -p trevm-runner --bin trevm --
 ANALYSIS := $(CARGO) run --quiet --release -p trevm-analysis --bin trevm-analysis --
 
-.PHONY: help catalog setup workloads capsules suites host-programs firmware ariel-firmware smoke-firmware laze-cell size size-check bench plan merge test reproduce report compare list clean
+.PHONY: help catalog setup workloads capsules suites host-programs firmware ariel-firmware smoke-firmware laze-cell size size-check bench plan merge fuzz test reproduce report compare list clean
 
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(firstword $(MAKEFILE_LIST)) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -110,6 +110,9 @@ CASES_BOARD    := qemu-m4f
 smoke-firmware: setup ## the firmwares the QEMU smoke test needs
 	for b in $(SMOKE_BOARDS); do $(RUNNER) build --board $$b --runtime $(SMOKE_RUNTIMES) || exit 1; done
 	$(RUNNER) build --board $(CASES_BOARD)
+	# The stack guard's test overflows the native stack on RV32 with wasm3
+	# (runner/tests/qemu_boards.rs).
+	$(RUNNER) build --board qemu-rv32 --runtime wasm3
 
 size: setup ## footprint records of every firmware of BOARD [RUNTIME=a,none] [PROFILE=paper] [OS=bare|ariel-os] [COAP=1: also the CoAP apps, Ariel OS] (default OUT results/runs/<board>[-<os>][-<profile>]-size.jsonl)
 	$(RUNNER) size --board $(BOARD) --profile $(PROFILE) $(if $(OS),--os $(OS)) $(if $(OUT),--out $(OUT)) $(if $(RUNTIME),--runtime $(RUNTIME)) $(if $(COAP),--coap)
@@ -148,6 +151,14 @@ plan: setup ## a real board's plan without a probe: BOARD=rpi-pico2-w [RUNTIME=.
 merge: ## join the results files of a sharded run: FILES="a.jsonl b.jsonl" OUT=merged.jsonl
 	@test -n "$(FILES)" -a -n "$(OUT)" || { echo "usage: make merge FILES=\"shard-1.jsonl shard-2.jsonl\" OUT=results/runs/<board>.jsonl"; exit 2; }
 	$(RUNNER) merge --out $(OUT) $(FILES)
+
+# `make fuzz`: the reliability campaign (runner/src/fuzz): COUNT generated
+# modules and COUNT mutants through every runtime variant of BOARD.
+COUNT   ?= 50
+SEED    ?= 1
+REPLAY  ?=
+fuzz: setup ## the reliability campaign: COUNT generated + COUNT mutated modules through every variant of BOARD [SEED=s] [RUNTIME=a,b] [JOBS=n] [REPLAY=file|folder: run those instead, e.g. fuzz/corpus]; fails when a cell breaks the invariant
+	$(RUNNER) fuzz --board $(BOARD) $(if $(RUNTIME),--runtime $(RUNTIME)) $(if $(REPLAY),--replay $(REPLAY),--count $(COUNT) --seed $(SEED)) $(if $(JOBS),--jobs $(JOBS))
 
 list: ## runtime variants, suites and what is built
 	$(RUNNER) list

@@ -125,6 +125,10 @@ pub const FOOTPRINT_WORKLOAD: &str = "firmware";
 /// Suite name of the bad-input modules of the tests.
 pub const TEST: &str = "test";
 
+/// Suite name of the reliability campaign's modules (`trevm fuzz`):
+/// generated, mutated, or replayed from its corpus.
+pub const FUZZ: &str = "fuzz";
+
 /// The suite called `name`.
 pub fn find(name: &str) -> Option<&'static Suite> {
     SUITES.iter().find(|s| s.name == name)

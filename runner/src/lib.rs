@@ -35,6 +35,8 @@
 //!   appending to a [`trevm_catalog::results::ResultsFile`];
 //! - [`summary`]: what a person reads at the end of a run; [`merge`]
 //!   joins the results files of shards;
+//! - [`fuzz`]: the reliability campaign: generated and mutated modules
+//!   through the matrix, the invariant checked, the runtimes compared;
 //! - [`size`]: footprint records from firmware ELFs;
 //! - [`error`]: what can go wrong outside a cell (a cell's failure is a
 //!   result, not an error).
@@ -44,6 +46,7 @@ pub mod build;
 pub mod deploy;
 pub mod error;
 pub mod factory;
+pub mod fuzz;
 pub mod matrix;
 pub mod merge;
 pub mod meta;

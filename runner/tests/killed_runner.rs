@@ -4,8 +4,12 @@
 //! torn, and readers report it by its line and skip it), and the resumed
 //! run completes the matrix with every cell `ok` exactly once.
 //!
-//! Needs the host programs and the `own` modules (`make host-programs
-//! workloads`, which `make test` does first); nothing is built here.
+//! The same kill on an emulated board leaves no QEMU running: the cell's
+//! QEMU dies with the runner.
+//!
+//! Needs the host programs, the `own` modules and the `qemu-m4f` `wasmi`
+//! firmware (`make host-programs workloads smoke-firmware`, which `make
+//! test` does first); nothing is built here.
 
 use std::collections::HashMap;
 use std::process::{Command, Stdio};
@@ -14,15 +18,19 @@ use std::time::Duration;
 use trevm_catalog::results::parse_jsonl;
 
 fn bench(out: &std::path::Path) -> Command {
+    bench_on("host", "native,wasmi,wamr", "20", out)
+}
+
+fn bench_on(board: &str, runtimes: &str, repeat: &str, out: &std::path::Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_trevm"));
     c.args([
         "bench",
         "--board",
-        "host",
+        board,
         "--runtime",
-        "native,wasmi,wamr",
+        runtimes,
         "--repeat",
-        "20",
+        repeat,
         "--jobs",
         "2",
         "--no-build",
@@ -32,6 +40,59 @@ fn bench(out: &std::path::Path) -> Command {
     .stdout(Stdio::null())
     .stderr(Stdio::null());
     c
+}
+
+/// The QEMUs a runner of process id `runner` started: their GDB socket
+/// is named after it (`trevm-<pid>-<n>.gdb`).
+fn qemus_of(runner: u32) -> Vec<u32> {
+    let marker = format!("trevm-{runner}-");
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|c| {
+                let c = String::from_utf8_lossy(&c);
+                c.starts_with("qemu-system") && c.contains(&marker)
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn a_killed_run_on_qemu_leaves_no_qemu_running() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("qemu-m4f.jsonl");
+    let mut child = bench_on("qemu-m4f", "wasmi", "1", &out)
+        .spawn()
+        .expect("trevm runs");
+    let runner = child.id();
+    // Kill it while a cell's QEMU runs.
+    let mut seen = Vec::new();
+    for _ in 0..200 {
+        seen = qemus_of(runner);
+        if !seen.is_empty() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    assert!(
+        !seen.is_empty(),
+        "no QEMU started within 5 s: is the qemu-m4f wasmi firmware built (`make smoke-firmware`)?"
+    );
+    child.kill().unwrap();
+    let _ = child.wait();
+    let mut left = qemus_of(runner);
+    for _ in 0..40 {
+        if left.is_empty() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+        left = qemus_of(runner);
+    }
+    assert!(
+        left.is_empty(),
+        "QEMU still running after its runner was killed: {left:?}"
+    );
 }
 
 #[test]

@@ -174,7 +174,7 @@ impl Backend for HostBackend {
 /// Runs a cell process with a time budget: its stdout lines, its stderr as
 /// the log, and how it ended.
 pub fn run_process(cmd: &mut Command, timeout: Duration) -> Run {
-    let mut child = match cmd
+    let mut child = match super::dies_with_runner(cmd)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -13,7 +13,7 @@
 //! does).
 
 use std::path::PathBuf;
-use std::process::ExitStatus;
+use std::process::{Command, ExitStatus};
 use std::time::Duration;
 
 use trevm_catalog::board::{Access, Board};
@@ -121,6 +121,33 @@ pub trait Backend: Send + Sync {
             Err(failed) => *failed,
         }
     }
+}
+
+/// Makes `cmd`'s process (a cell process, a QEMU) die with the runner:
+/// on Linux it gets `SIGKILL` when the runner's thread that started it
+/// ends, so that a runner killed mid-cell (`kill -9`, no clean-up) leaves
+/// nothing running. Elsewhere, unchanged.
+pub fn dies_with_runner(cmd: &mut Command) -> &mut Command {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::process::CommandExt;
+        // SAFETY: the hook only calls async-signal-safe functions
+        // (prctl, getppid) between fork and exec.
+        let runner = unsafe { libc::getpid() };
+        unsafe {
+            cmd.pre_exec(move || {
+                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                // The runner died before the signal was set up.
+                if libc::getppid() != runner {
+                    return Err(std::io::Error::other("the runner is gone"));
+                }
+                Ok(())
+            });
+        }
+    }
+    cmd
 }
 
 /// A cell ready to run: what [`Backend::prepare`] made.
@@ -261,10 +288,27 @@ pub fn conclude(end: &End, t: &Transcript, log: &[String], timeout: Duration, re
         .rev()
         .take(3)
         .collect();
+    // A Rust panic's message, wherever it is in the log (a backtrace may
+    // follow it): the line saying where, and the next, saying what.
+    let panic = log
+        .iter()
+        .position(|l| l.contains(" panicked at "))
+        .map(|i| {
+            format!(
+                "; {}",
+                log[i..]
+                    .iter()
+                    .take(2)
+                    .map(|l| l.trim())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            )
+        })
+        .unwrap_or_default();
     let tail = if last.is_empty() {
-        String::new()
+        panic
     } else {
-        format!("; last output: {}", last.join(" | "))
+        format!("{panic}; last output: {}", last.join(" | "))
     };
     let who = match trevm_catalog::board::find(&rec.board).map(|b| b.access) {
         Some(Access::Host) => "the cell process",
@@ -511,5 +555,22 @@ mod tests {
         let m = rec.error.unwrap().message;
         assert!(m.starts_with("the cell process ended (killed)"), "{m}");
         assert!(!m.contains("last output"), "{m}");
+        let rec = concluded(
+            "host",
+            End::Exited { status: None },
+            &[],
+            &[
+                "thread 'main' (1) panicked at src/x.rs:3:9:",
+                "assertion failed: ok",
+                "note: run with `RUST_BACKTRACE=1`",
+            ],
+        );
+        let m = rec.error.unwrap().message;
+        assert!(
+            m.contains(
+                "; thread 'main' (1) panicked at src/x.rs:3:9: assertion failed: ok; last output"
+            ),
+            "{m}"
+        );
     }
 }

@@ -213,6 +213,7 @@ fn qemu_command(q: &Qemu, elf: &Path, slot: Option<(&Path, u64)>, socket: &Path)
         cmd.arg("-device")
             .arg(format!("loader,file={},addr={address:#x}", file.display()));
     }
+    super::dies_with_runner(&mut cmd);
     cmd.arg("-S")
         .arg("-chardev")
         .arg(format!(

@@ -31,6 +31,10 @@ enum Cmd {
     /// Sign a capsule and deploy it over CoAP to a device serving the
     /// treVM device (replacing the capsule running there).
     Deploy(cmd::deploy::Cmd),
+    /// The reliability campaign: generated and mutated modules through
+    /// every runtime variant of a board, checking that each becomes a
+    /// record (exit 1 when one does not).
+    Fuzz(cmd::fuzz::Cmd),
     /// Footprint: build every firmware of a board and append one record per
     /// runtime variant (and `none`) with its ELF section sizes.
     Size(cmd::size::Cmd),
@@ -49,6 +53,7 @@ fn main() -> ExitCode {
         Cmd::Build(c) => c.run(),
         Cmd::Capsules(c) => c.run(),
         Cmd::Deploy(c) => c.run(),
+        Cmd::Fuzz(c) => c.run(),
         Cmd::Size(c) => c.run(),
         Cmd::List(c) => c.run(),
         Cmd::Merge(c) => c.run(),

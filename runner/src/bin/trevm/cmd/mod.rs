@@ -7,6 +7,7 @@ pub mod build;
 pub mod capsules;
 pub mod catalog;
 pub mod deploy;
+pub mod fuzz;
 pub mod list;
 pub mod merge;
 pub mod size;
