@@ -87,6 +87,8 @@ pub enum Error {
         known: String,
     },
     /// A shard that is not `i/n` with 1 <= i <= n.
+    #[error("the reliability campaign runs modules, and {0} load none (the workloads are compiled in): choose other variants")]
+    NoModules(String),
     #[error("bad shard `{0}`: write i/n with 1 <= i <= n (e.g. 1/4)")]
     Shard(String),
     /// A results file that cannot be read, with every bad line.
@@ -229,6 +231,7 @@ impl Error {
                 | Error::UnknownWorkload { .. }
                 | Error::Shard(_)
                 | Error::UnknownAbi { .. }
+                | Error::NoModules(_)
         )
     }
 }

@@ -147,8 +147,20 @@ pub struct Module {
 /// them, writes `report.md` and saves violating modules in the corpus.
 pub fn run(o: &Options) -> Result<Report> {
     let started = Instant::now();
+    // The names first: nothing is written for a wrong command line.
     let board = select::board(&o.board)?;
+    let asked = select::runtimes(&o.runtimes)?;
+    let runtimes: Vec<String> = asked
+        .iter()
+        .filter(|l| loads_modules(l))
+        .map(|l| l.to_string())
+        .collect();
+    if runtimes.is_empty() {
+        return Err(Error::NoModules(asked.join(", ")));
+    }
     let module_dir = o.dir.join("modules");
+    // A campaign's folder holds its own modules only.
+    let _ = std::fs::remove_dir_all(&module_dir);
     std::fs::create_dir_all(&module_dir)
         .map_err(|e| Error::io(format!("cannot create {}", module_dir.display()), e))?;
     let mut report = Report {
@@ -165,11 +177,6 @@ pub fn run(o: &Options) -> Result<Report> {
     let mut out = ResultsFile::open(&results)
         .map_err(|e| Error::io(format!("cannot open {}", results.display()), e))?;
 
-    let runtimes: Vec<String> = select::runtimes(&o.runtimes)?
-        .into_iter()
-        .filter(|l| loads_modules(l))
-        .map(String::from)
-        .collect();
     let mut mo = matrix::Options::new(board.name, &[], results.clone());
     mo.runtimes = runtimes;
     mo.timeout = o.timeout;
