@@ -22,7 +22,37 @@ pub struct Violation {
     /// The runtime variant, or `-`.
     pub runtime: String,
     /// What happened.
-    pub what: String,
+    pub what: Broken,
+}
+
+/// How the invariant broke.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Broken {
+    /// The cell has no record.
+    #[error("no record: the cell was lost")]
+    Lost,
+    /// The cell failed as a harness bug (a panic in the runner included).
+    #[error("failed `internal` at {stage}: {message}")]
+    Internal {
+        /// Where.
+        stage: trevm_catalog::Stage,
+        /// The record's message.
+        message: String,
+    },
+    /// The record is failed and says no kind.
+    #[error("failed without saying why")]
+    Unexplained,
+    /// The cell ended later than its budget and the grace allow.
+    #[error("ran {:.1} s, past its budget of {} s and the grace of {} s", .took.as_secs_f64(), .budget.as_secs(), GRACE.as_secs())]
+    Overran {
+        /// How long it took.
+        took: Duration,
+        /// Its budget.
+        budget: Duration,
+    },
+    /// QEMUs of this workspace outlived the campaign.
+    #[error("QEMU processes left behind after the campaign: {0:?}")]
+    QemuLeft(Vec<u32>),
 }
 
 /// Runtimes that ran a module to its end and disagree on what it returned.
@@ -51,31 +81,29 @@ pub fn check(
 ) -> Vec<Violation> {
     let mut out = Vec::new();
     for ((runtime, module), got) in cells.iter().zip(records) {
-        let v = |what: String| Violation {
+        let v = |what: Broken| Violation {
             module: module.clone(),
             runtime: runtime.clone(),
             what,
         };
         let Some((rec, took)) = got else {
-            out.push(v("no record: the cell was lost".into()));
+            out.push(v(Broken::Lost));
             continue;
         };
         if let Some(e) = rec.error.as_ref().filter(|e| e.kind == Kind::Internal) {
-            out.push(v(format!(
-                "failed `internal` at {}: {}",
-                e.stage, e.message
-            )));
+            out.push(v(Broken::Internal {
+                stage: e.stage,
+                message: e.message.clone(),
+            }));
         }
         if !rec.is_ok() && rec.error.is_none() {
-            out.push(v("failed without saying why".into()));
+            out.push(v(Broken::Unexplained));
         }
         if *took > timeout + GRACE {
-            out.push(v(format!(
-                "ran {:.1} s, past its budget of {} s and the grace of {} s",
-                took.as_secs_f64(),
-                timeout.as_secs(),
-                GRACE.as_secs()
-            )));
+            out.push(v(Broken::Overran {
+                took: *took,
+                budget: timeout,
+            }));
         }
     }
     out
@@ -162,14 +190,16 @@ mod tests {
             Some((trap, t)),
         ];
         let v = check(&cells, &records, Duration::from_secs(10));
-        let what: Vec<(&str, &str)> = v
-            .iter()
-            .map(|v| (v.module.as_str(), v.what.split(':').next().unwrap()))
-            .collect();
         assert_eq!(v.len(), 3, "{v:?}");
-        assert_eq!(what[0].0, "a");
-        assert!(v[1].what.contains("internal") && v[1].module == "b");
-        assert!(v[2].what.contains("past its budget") && v[2].module == "c");
+        assert_eq!((v[0].module.as_str(), &v[0].what), ("a", &Broken::Lost));
+        assert_eq!(v[1].module, "b");
+        assert!(
+            matches!(&v[1].what, Broken::Internal { message, .. } if message == "boom"),
+            "{v:?}"
+        );
+        assert_eq!(v[2].module, "c");
+        assert!(matches!(v[2].what, Broken::Overran { .. }), "{v:?}");
+        assert!(v[2].what.to_string().contains("past its budget of 10 s"));
     }
 
     #[test]

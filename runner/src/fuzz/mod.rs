@@ -46,7 +46,7 @@ use crate::matrix;
 use crate::select;
 use crate::suite::Workload;
 
-pub use check::{Finding, Violation, GRACE};
+pub use check::{Broken, Finding, Violation, GRACE};
 pub use report::Report;
 
 /// What to run.
@@ -246,7 +246,7 @@ pub fn run(o: &Options) -> Result<Report> {
         report.violations.push(Violation {
             module: "-".into(),
             runtime: "-".into(),
-            what: format!("QEMU processes left behind after the campaign: {left:?}"),
+            what: Broken::QemuLeft(left),
         });
     }
     for (rec, _) in records.iter().flatten() {
