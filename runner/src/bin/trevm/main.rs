@@ -32,8 +32,9 @@ enum Cmd {
     /// treVM device (replacing the capsule running there).
     Deploy(cmd::deploy::Cmd),
     /// The reliability campaign: generated and mutated modules through
-    /// every runtime variant of a board, checking that each becomes a
-    /// record (exit 1 when one does not).
+    /// the runtime variants of a board that load modules (all but
+    /// `native`), checking that each becomes a record (exit 1 when one
+    /// does not).
     Fuzz(cmd::fuzz::Cmd),
     /// Footprint: build every firmware of a board and append one record per
     /// runtime variant (and `none`) with its ELF section sizes.

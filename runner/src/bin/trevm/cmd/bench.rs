@@ -11,12 +11,8 @@ use trevm_runner::{module, select, summary, Result};
 /// Run runtime variants × workloads on a board and append results.
 #[derive(clap::Args)]
 pub struct Cmd {
-    /// Board (`trevm catalog` lists them).
-    #[arg(long, default_value = "host")]
-    board: String,
-    /// Runtime variants, comma-separated (default: all).
-    #[arg(long, value_delimiter = ',')]
-    runtime: Vec<String>,
+    #[command(flatten)]
+    target: super::args::Target,
     /// Suites, comma-separated, or `all` (`trevm catalog` lists them;
     /// default: own, or none when --module or --suite-dir is given).
     #[arg(long, value_delimiter = ',')]
@@ -87,7 +83,7 @@ pub struct Cmd {
 impl Cmd {
     /// Runs the subcommand.
     pub fn run(self) -> Result<ExitCode> {
-        let board = select::board(&self.board)?;
+        let board = select::board(&self.target.board)?;
         let os = select::os(board, self.os.as_deref())?;
         let profile = select::profile(&self.profile)?;
         let out = self.out.unwrap_or_else(|| {
@@ -109,8 +105,8 @@ impl Cmd {
             Vec::new()
         };
         let o = Options {
-            board: self.board,
-            runtimes: self.runtime,
+            board: self.target.board,
+            runtimes: self.target.runtime,
             suites,
             out: out.clone(),
             timeout: Duration::from_secs(self.timeout),

@@ -7,12 +7,8 @@ use trevm_runner::{build, factory, select, Result};
 /// Build the guest modules and the programs (or firmwares) of a board.
 #[derive(clap::Args)]
 pub struct Cmd {
-    /// Board (`trevm catalog` lists them).
-    #[arg(long, default_value = "host")]
-    board: String,
-    /// Runtime variants, comma-separated (default: all).
-    #[arg(long, value_delimiter = ',')]
-    runtime: Vec<String>,
+    #[command(flatten)]
+    target: super::args::Target,
     /// Memory profile of the firmwares: `default` (a 64 KiB stack, the
     /// rest of RAM the heap) or `paper` (the paper's Ariel OS layout).
     #[arg(long, default_value = "default")]
@@ -26,8 +22,8 @@ pub struct Cmd {
 impl Cmd {
     /// Runs the subcommand.
     pub fn run(self) -> Result<ExitCode> {
-        let labels = select::runtimes(&self.runtime)?;
-        let board = select::board(&self.board)?;
+        let labels = select::runtimes(&self.target.runtime)?;
+        let board = select::board(&self.target.board)?;
         let o = factory::Options {
             build: true,
             probe: None,

@@ -14,13 +14,8 @@ use trevm_runner::Result;
 /// findings.
 #[derive(clap::Args)]
 pub struct Cmd {
-    /// Board (`trevm catalog` lists them).
-    #[arg(long, default_value = "host")]
-    board: String,
-    /// Runtime variants, comma-separated (default: every variant that
-    /// loads modules, all but `native`).
-    #[arg(long, value_delimiter = ',')]
-    runtime: Vec<String>,
+    #[command(flatten)]
+    target: super::args::Target,
     /// Generated modules, and as many mutants of them.
     #[arg(long, default_value_t = 50)]
     count: u64,
@@ -52,12 +47,12 @@ pub struct Cmd {
 impl Cmd {
     /// Runs the subcommand.
     pub fn run(self) -> Result<ExitCode> {
-        let mut o = Options::new(&self.board, self.count);
-        o.runtimes = self.runtime;
+        let mut o = Options::new(&self.target.board, self.count);
+        o.runtimes = self.target.runtime;
         o.seed = self.seed;
         o.dir = self.dir.unwrap_or_else(|| match self.replay.is_empty() {
-            true => fuzz::default_dir(&self.board, self.seed),
-            false => fuzz::replay_dir(&self.board),
+            true => fuzz::default_dir(&self.target.board, self.seed),
+            false => fuzz::replay_dir(&self.target.board),
         });
         o.replay = self.replay;
         if let Some(c) = self.corpus {
@@ -75,7 +70,7 @@ impl Cmd {
             eprintln!(
                 "fuzz: the invariant was violated; the modules are in {} (replay one with `make fuzz BOARD={} REPLAY=<file>`)",
                 o.corpus.display(),
-                self.board
+                self.target.board
             );
             Ok(ExitCode::FAILURE)
         }

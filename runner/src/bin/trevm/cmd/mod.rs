@@ -2,6 +2,7 @@
 //! is the library's. Each `run` returns the exit code, or the error `main`
 //! prints (exit 2 for a wrong command line, else 1).
 
+pub mod args;
 pub mod bench;
 pub mod build;
 pub mod capsules;
