@@ -410,8 +410,18 @@ pub fn slot_image(
     }
 }
 
-/// Writes a slot image to `build/slots/<board>/<label>/<suite>-<name>.slot`
-/// for targets that load it from a file; or fails `rec`.
+/// Where the slot image of `label` × `w` on `board` goes:
+/// `build/slots/<board>/<label>/<suite>-<name>.slot`.
+pub fn slot_path(board: &str, label: &str, w: &Workload) -> PathBuf {
+    workspace::build_dir()
+        .join("slots")
+        .join(board)
+        .join(label)
+        .join(format!("{}-{}.slot", w.suite, w.name))
+}
+
+/// Writes a slot image to its [`slot_path`] for targets that load it from
+/// a file; or fails `rec`.
 pub fn slot_file(
     board: &str,
     label: &str,
@@ -419,9 +429,12 @@ pub fn slot_file(
     image: &[u8],
     rec: &mut Record,
 ) -> Option<PathBuf> {
-    let dir = workspace::build_dir().join("slots").join(board).join(label);
-    let path = dir.join(format!("{}-{}.slot", w.suite, w.name));
-    match std::fs::create_dir_all(&dir).and_then(|_| std::fs::write(&path, image)) {
+    let path = slot_path(board, label, w);
+    let made = match path.parent() {
+        Some(dir) => std::fs::create_dir_all(dir),
+        None => Ok(()),
+    };
+    match made.and_then(|_| std::fs::write(&path, image)) {
         Ok(()) => Some(path),
         Err(e) => {
             rec.fail(

@@ -138,10 +138,10 @@ pub fn differ(records: &[&Record]) -> (Vec<Finding>, usize) {
     (findings, compared)
 }
 
-/// The processes of QEMU that run a firmware of this workspace.
-pub fn qemu_processes() -> BTreeSet<u32> {
-    let root = crate::workspace::root();
-    let root = root.to_string_lossy();
+/// The QEMU processes that load one of `slots` (the slot files of a
+/// campaign's cells): the campaign's own, not those of another run beside
+/// it.
+pub fn qemu_processes(slots: &BTreeSet<String>) -> BTreeSet<u32> {
     let Ok(dir) = std::fs::read_dir("/proc") else {
         return BTreeSet::new();
     };
@@ -150,11 +150,12 @@ pub fn qemu_processes() -> BTreeSet<u32> {
         .filter(|pid| {
             std::fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|c| {
                 let c = String::from_utf8_lossy(&c);
-                let program = c.split('\0').next().unwrap_or("");
+                let mut args = c.split('\0');
+                let program = args.next().unwrap_or("");
                 Path::new(program)
                     .file_name()
                     .is_some_and(|n| n.to_string_lossy().starts_with("qemu-system"))
-                    && c.contains(root.as_ref())
+                    && args.any(|a| slots.iter().any(|s| a.contains(s.as_str())))
             })
         })
         .collect()

@@ -30,7 +30,7 @@ pub mod mutate;
 pub mod report;
 mod rng;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -207,7 +207,15 @@ pub fn run(o: &Options) -> Result<Report> {
         o.timeout.as_secs()
     );
 
-    let qemus_before = check::qemu_processes();
+    let slots: BTreeSet<String> = cells
+        .iter()
+        .map(|(l, w)| {
+            crate::backend::slot_path(board.name, l, w)
+                .display()
+                .to_string()
+        })
+        .collect();
+    let qemus_before = check::qemu_processes(&slots);
     let mut records: Vec<Option<(Record, Duration)>> = vec![None; cells.len()];
     let mut done = 0;
     matrix::execute(
@@ -238,7 +246,7 @@ pub fn run(o: &Options) -> Result<Report> {
         .map(|(l, w)| (l.to_string(), w.name.clone()))
         .collect();
     report.violations = check::check(&cell_names, &records, o.timeout);
-    let left: Vec<u32> = check::qemu_processes()
+    let left: Vec<u32> = check::qemu_processes(&slots)
         .into_iter()
         .filter(|p| !qemus_before.contains(p))
         .collect();
