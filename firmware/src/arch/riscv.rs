@@ -12,9 +12,10 @@
 //! `[flash start, stack bottom)` read and execute only, for machine mode
 //! too, so that a native stack overflow faults on its first store, as it
 //! does on Cortex-M (where the stack's bottom is RAM's), instead of
-//! writing over the module. The trap entry moves to a stack of its own
-//! first (every trap ends the cell), so that the overflow can be reported:
-//! `crash`, "stack overflow: the N B stack ran out".
+//! writing over the module. The trap entry moves back to the top of the
+//! stack first (every trap ends the cell, so the frames there are not
+//! needed any more), so that the overflow can be reported: `crash`,
+//! "stack overflow: the N B stack ran out".
 
 #[cfg(feature = "rt-riscv")]
 #[riscv_rt::entry]
@@ -70,15 +71,10 @@ unsafe fn stack_guard() {
     }
 }
 
-/// The stack traps run on: the program's may be the one that ran out.
-#[cfg(feature = "rt-riscv")]
-const TRAP_STACK_BYTES: usize = 4096;
-#[cfg(feature = "rt-riscv")]
-#[unsafe(no_mangle)]
-static mut TREVM_TRAP_STACK: [u8; TRAP_STACK_BYTES] = [0; TRAP_STACK_BYTES];
-
-// Every trap: the faulting sp kept in mscratch, sp moved to the trap
-// stack, then the report (which never returns).
+// Every trap: the faulting sp kept in mscratch, sp moved back to the top
+// of the stack, then the report (which never returns). Every trap ends
+// the cell, so the frames there are not needed any more, and the trap
+// needs no stack (and no RAM) of its own.
 #[cfg(feature = "rt-riscv")]
 core::arch::global_asm!(
     ".section .text.trevm_trap_entry, \"ax\"",
@@ -86,11 +82,8 @@ core::arch::global_asm!(
     ".global trevm_trap_entry",
     "trevm_trap_entry:",
     "csrw mscratch, sp",
-    "la sp, TREVM_TRAP_STACK",
-    "li t0, {size}",
-    "add sp, sp, t0",
+    "la sp, __trevm_stack_top",
     "j trevm_trap",
-    size = const TRAP_STACK_BYTES,
 );
 
 /// Points the trap vector at `trevm_trap_entry` (direct mode), in place
