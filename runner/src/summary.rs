@@ -30,10 +30,13 @@ pub fn table(records: &[&Record]) -> String {
             .map(|m| m.value)
             .filter(|v| *v > 0.0)
     };
+    // The label column is as wide as the longest label
+    // (`wasmtime-no-simd@42.0.1`).
+    let w = labels.iter().map(|l| l.len()).max().unwrap_or(0).max(7);
     let mut text = String::new();
     let _ = writeln!(
         text,
-        "{:<18} {:>4} {:>6}  {:>10}  {:>13}  failures",
+        "{:<w$} {:>4} {:>6}  {:>10}  {:>13}  failures",
         "runtime", "ok", "failed", "vs native", "max peak heap"
     );
     for label in labels {
@@ -72,7 +75,7 @@ pub fn table(records: &[&Record]) -> String {
             .join(", ");
         let _ = writeln!(
             text,
-            "{label:<18} {ok:>4} {:>6}  {vs:>10}  {heap:>13}  {failures}",
+            "{label:<w$} {ok:>4} {:>6}  {vs:>10}  {heap:>13}  {failures}",
             mine.len() - ok
         );
     }
@@ -111,5 +114,20 @@ mod tests {
         );
         let native = t.lines().find(|l| l.starts_with("native")).unwrap();
         assert!(native.contains(" - "), "{t}");
+    }
+
+    #[test]
+    fn columns_line_up_after_a_long_label() {
+        let long = "wasmtime-no-simd@42.0.1";
+        let records = [
+            Record::ok("host", "wasmi", "own", "a"),
+            Record::ok("host", long, "own", "a"),
+        ];
+        let refs: Vec<&Record> = records.iter().collect();
+        let t = table(&refs);
+        // The ok column starts right after the longest label, in every row.
+        let w = long.len();
+        let cols: Vec<&str> = t.lines().map(|l| &l[w..w + 5]).collect();
+        assert_eq!(cols, ["   ok", "    1", "    1"], "{t}");
     }
 }
