@@ -55,10 +55,27 @@ ITERATIONS ?= 0
 comma := ,
 C_SUITES := $(filter-out own,$(CATALOG_SUITES))
 native_c = $(if $(filter-out undefined,$(origin TREVM_NATIVE_C)),$(TREVM_NATIVE_C),$(if $(filter all $(C_SUITES),$(subst $(comma), ,$(SUITE))),$$(grep -qs '^[a-z-]*=' build/suites/sources.txt && echo all)))
+# Set only when there is something to say: cargo tells an empty value from
+# an unset one, and rebuilt every host program between the two.
+native_c_env = $(if $(native_c),TREVM_NATIVE_C="$(native_c)")
 
 CARGO   := cargo
 RUNNER  := $(CARGO) run --quiet --release -p trevm-runner --bin trevm --
 ANALYSIS := $(CARGO) run --quiet --release -p trevm-analysis --bin trevm-analysis --
+# `make test` (and the makes it starts) runs the runner and the analysis
+# from one `cargo build --workspace --all-targets`: the features `cargo test
+# --workspace` resolves. `cargo run -p` resolves each package's own (other
+# features of syn, object, serde_json ...), and the tests then compiled
+# probe-rs, the runner and 160 other crates a second time. That build never
+# sees TREVM_NATIVE_C: it is for the programs the runner builds.
+ifneq ($(filter test,$(MAKECMDGOALS)),)
+export TREVM_WORKSPACE_BUILD := 1
+endif
+ifeq ($(TREVM_WORKSPACE_BUILD),1)
+workspace_bin = bash -c 'env -u TREVM_NATIVE_C $(CARGO) build --release --workspace --all-targets && exec "$${CARGO_TARGET_DIR:-target}/release/$(1)" "$$@"' $(1)
+RUNNER   := $(call workspace_bin,trevm)
+ANALYSIS := $(call workspace_bin,trevm-analysis)
+endif
 
 .PHONY: help catalog setup workloads capsules suites host-programs firmware ariel-firmware smoke-firmware laze-cell size size-check bench plan merge fuzz test reproduce report compare list clean
 
@@ -88,7 +105,7 @@ suites: setup ## CoreMark + Embench as Wasm from pinned upstream [COREMARK_SRC=d
 	  --coremark-cc $(COREMARK_CC) --embench-cc $(EMBENCH_CC) --iterations $(ITERATIONS)
 
 host-programs: setup ## build the host board's cell programs (all runtime variants) [SUITE=..: a C suite compiles the built C suites into native]
-	TREVM_NATIVE_C="$(native_c)" $(RUNNER) build --board host
+	$(native_c_env) $(RUNNER) build --board host
 
 firmware: setup ## build a board's firmwares: BOARD=qemu-m33 [RUNTIME=a,b] [PROFILE=paper] [OS=bare|ariel-os]
 	$(RUNNER) build --board $(BOARD) --profile $(PROFILE) $(if $(OS),--os $(OS)) $(if $(RUNTIME),--runtime $(RUNTIME))
@@ -130,10 +147,11 @@ SIZE_ARIEL_BOARDS ?= $(filter-out ariel-native,$(CATALOG_ARIEL_BOARDS))
 SIZE_RUNTIMES ?=
 size-check: setup ## footprint gate: make size for SIZE_BOARDS (bare) and SIZE_ARIEL_BOARDS (Ariel OS) into build/size/, compared with results/baseline/ [THRESHOLD=1.0]
 	rm -rf build/size && mkdir -p build/size
-	# The baselines' builds: no C suites in `native`, whatever TREVM_NATIVE_C says.
-	for b in $(SIZE_BOARDS); do TREVM_NATIVE_C=none $(RUNNER) size --board $$b --os bare --out build/size/$$b-size.jsonl $(if $(SIZE_RUNTIMES),--runtime $(SIZE_RUNTIMES)) || exit 1; done
+	# The baselines' builds: no C suites in `native`, whatever TREVM_NATIVE_C says
+	# (unset, as for every other build here: set, it rebuilds the host programs).
+	for b in $(SIZE_BOARDS); do env -u TREVM_NATIVE_C $(RUNNER) size --board $$b --os bare --out build/size/$$b-size.jsonl $(if $(SIZE_RUNTIMES),--runtime $(SIZE_RUNTIMES)) || exit 1; done
 	@if [ -n "$(SIZE_ARIEL_BOARDS)" ] && bash scripts/ariel-os.sh check; then \
-	  for b in $(SIZE_ARIEL_BOARDS); do TREVM_NATIVE_C=none $(RUNNER) size --board $$b --os ariel-os --out build/size/$$b-ariel-os-size.jsonl $(if $(SIZE_RUNTIMES),--runtime $(SIZE_RUNTIMES)) || exit 1; done; \
+	  for b in $(SIZE_ARIEL_BOARDS); do env -u TREVM_NATIVE_C $(RUNNER) size --board $$b --os ariel-os --out build/size/$$b-ariel-os-size.jsonl $(if $(SIZE_RUNTIMES),--runtime $(SIZE_RUNTIMES)) || exit 1; done; \
 	else echo "size-check: the Ariel OS footprints are skipped: Ariel OS is not reachable (see above)"; fi
 	$(ANALYSIS) size-check --baseline-dir results/baseline --current-dir build/size --threshold $(THRESHOLD)
 
@@ -143,10 +161,10 @@ matrix_args = --board $(BOARD) --profile $(PROFILE) $(if $(OS),--os $(OS)) $(if 
   $(if $(MODULE),--module $(MODULE)) $(if $(SUITE_DIR),--suite-dir $(SUITE_DIR)) $(if $(WORKLOAD),--workload $(WORKLOAD)) $(if $(SHARD),--shard $(SHARD))
 
 bench: setup ## run the matrix: BOARD=host [RUNTIME=..] [SUITE=..] [WORKLOAD=..] [MODULE=a.wasm|SUITE_DIR=dir ABI=embench] [JOBS=n] [REPEAT=n] [SHARD=i/n] [PROFILE=paper] [OS=bare|ariel-os] [OUT=..] [PROBE=VID:PID[:SERIAL]]
-	TREVM_NATIVE_C="$(native_c)" $(RUNNER) bench $(matrix_args) $(if $(OUT),--out $(OUT)) --timeout $(TIMEOUT) $(if $(JOBS),--jobs $(JOBS)) $(if $(REPEAT),--repeat $(REPEAT)) $(if $(PROBE),--probe $(PROBE))
+	$(native_c_env) $(RUNNER) bench $(matrix_args) $(if $(OUT),--out $(OUT)) --timeout $(TIMEOUT) $(if $(JOBS),--jobs $(JOBS)) $(if $(REPEAT),--repeat $(REPEAT)) $(if $(PROBE),--probe $(PROBE))
 
 plan: setup ## a real board's plan without a probe: BOARD=rpi-pico2-w [RUNTIME=..] [SUITE=..] [WORKLOAD=..] [SHARD=i/n] [PROFILE=paper] [OS=bare|ariel-os]
-	TREVM_NATIVE_C="$(native_c)" $(RUNNER) bench $(matrix_args) --dry-run
+	$(native_c_env) $(RUNNER) bench $(matrix_args) --dry-run
 
 merge: ## join the results files of a sharded run: FILES="a.jsonl b.jsonl" OUT=merged.jsonl
 	@test -n "$(FILES)" -a -n "$(OUT)" || { echo "usage: make merge FILES=\"shard-1.jsonl shard-2.jsonl\" OUT=results/runs/<board>.jsonl"; exit 2; }
@@ -174,12 +192,14 @@ step = @echo "test: [$$(date +%T)] $(1)"
 
 test: setup workloads capsules host-programs smoke-firmware ariel-firmware ## the test suite (what CI runs), then the footprint gate on the smoke builds
 	$(call step,the workspace's tests)
+	# Each test command of the workspace's crates selects with --workspace
+	# (then --test/--lib), to share the build the runner came from.
 	$(CARGO) test --release --workspace
 	$(call step,the Ariel OS tests)
 	# Ariel OS: cells on ariel-native, and one real-board cell built with laze
 	# as an Ariel OS user would (both skipped, saying why, without Ariel OS).
 	@if bash scripts/ariel-os.sh check; then \
-	  $(CARGO) test --release -p trevm-runner --test ariel_native --test capsules --test coap_update -- --ignored && \
+	  $(CARGO) test --release --workspace --test ariel_native --test capsules --test coap_update -- --ignored && \
 	  bash scripts/laze-cell.sh $(LAZE_BOARD) $(LAZE_APP); \
 	else echo "test: the Ariel OS tests are skipped: Ariel OS is not reachable (see above)"; fi
 	$(call step,the runtimes' tests)
@@ -193,11 +213,10 @@ test: setup workloads capsules host-programs smoke-firmware ariel-firmware ## th
 	CARGO_TARGET_DIR=target/no-simd RUSTFLAGS='--cfg pulley_disable_interp_simd' \
 	  $(CARGO) test --release -p trevm-bench --features std,prepare,wasmtime,wasmtime-42,trevm --test runtimes -- --test-threads=1
 	CARGO_TARGET_DIR=target/nightly $(CARGO) +nightly test --release -p trevm-bench --features std,prepare,wasefire --test runtimes -- --test-threads=1
-	$(CARGO) test --release -p own-workloads
 	$(call step,the footprint gate)
 	$(MAKE) size-check SIZE_RUNTIMES=$(CI_SIZE_RUNTIMES) SIZE_ARIEL_BOARDS=$(CI_SIZE_ARIEL_BOARDS)
 	# Needs a firmware the footprint gate has just built.
-	$(CARGO) test --release -p trevm-runner --lib -- --ignored esp32c6
+	$(CARGO) test --release --workspace --lib -- --ignored esp32c6
 	$(call step,done)
 
 # `make reproduce`: the paper's plotted runtimes in their current and

@@ -345,6 +345,12 @@ fn cargo(toolchain: Option<&str>) -> Command {
     ] {
         c.env_remove(var);
     }
+    // An empty `TREVM_NATIVE_C` means no C suites, as an unset one does
+    // (benches/native-c/build.rs); cargo tells the two apart and would
+    // rebuild the host programs between them, so it gets the unset one.
+    if std::env::var_os("TREVM_NATIVE_C").is_some_and(|v| v.is_empty()) {
+        c.env_remove("TREVM_NATIVE_C");
+    }
     c
 }
 
