@@ -31,13 +31,19 @@ pub fn table(records: &[&Record]) -> String {
             .filter(|v| *v > 0.0)
     };
     // The label column is as wide as the longest label
-    // (`wasmtime-no-simd@42.0.1`).
-    let w = labels.iter().map(|l| l.len()).max().unwrap_or(0).max(7);
+    // (`wasmtime-no-simd@42.0.1`) or its heading.
+    let heading = "runtime";
+    let w = labels
+        .iter()
+        .chain([&heading])
+        .map(|l| l.len())
+        .max()
+        .unwrap_or(0);
     let mut text = String::new();
     let _ = writeln!(
         text,
-        "{:<w$} {:>4} {:>6}  {:>10}  {:>13}  failures",
-        "runtime", "ok", "failed", "vs native", "max peak heap"
+        "{heading:<w$} {:>4} {:>6}  {:>10}  {:>13}  failures",
+        "ok", "failed", "vs native", "max peak heap"
     );
     for label in labels {
         let mine: Vec<&&Record> = records.iter().filter(|r| r.runtime == label).collect();
