@@ -55,9 +55,6 @@ ITERATIONS ?= 0
 comma := ,
 C_SUITES := $(filter-out own,$(CATALOG_SUITES))
 native_c = $(if $(filter-out undefined,$(origin TREVM_NATIVE_C)),$(TREVM_NATIVE_C),$(if $(filter all $(C_SUITES),$(subst $(comma), ,$(SUITE))),$$(grep -qs '^[a-z-]*=' build/suites/sources.txt && echo all)))
-# Set only when there is something to say: cargo tells an empty value from
-# an unset one, and rebuilt every host program between the two.
-native_c_env = $(if $(native_c),TREVM_NATIVE_C="$(native_c)")
 
 CARGO   := cargo
 RUNNER  := $(CARGO) run --quiet --release -p trevm-runner --bin trevm --
@@ -105,7 +102,7 @@ suites: setup ## CoreMark + Embench as Wasm from pinned upstream [COREMARK_SRC=d
 	  --coremark-cc $(COREMARK_CC) --embench-cc $(EMBENCH_CC) --iterations $(ITERATIONS)
 
 host-programs: setup ## build the host board's cell programs (all runtime variants) [SUITE=..: a C suite compiles the built C suites into native]
-	$(native_c_env) $(RUNNER) build --board host
+	TREVM_NATIVE_C="$(native_c)" $(RUNNER) build --board host
 
 firmware: setup ## build a board's firmwares: BOARD=qemu-m33 [RUNTIME=a,b] [PROFILE=paper] [OS=bare|ariel-os]
 	$(RUNNER) build --board $(BOARD) --profile $(PROFILE) $(if $(OS),--os $(OS)) $(if $(RUNTIME),--runtime $(RUNTIME))
@@ -161,10 +158,10 @@ matrix_args = --board $(BOARD) --profile $(PROFILE) $(if $(OS),--os $(OS)) $(if 
   $(if $(MODULE),--module $(MODULE)) $(if $(SUITE_DIR),--suite-dir $(SUITE_DIR)) $(if $(WORKLOAD),--workload $(WORKLOAD)) $(if $(SHARD),--shard $(SHARD))
 
 bench: setup ## run the matrix: BOARD=host [RUNTIME=..] [SUITE=..] [WORKLOAD=..] [MODULE=a.wasm|SUITE_DIR=dir ABI=embench] [JOBS=n] [REPEAT=n] [SHARD=i/n] [PROFILE=paper] [OS=bare|ariel-os] [OUT=..] [PROBE=VID:PID[:SERIAL]]
-	$(native_c_env) $(RUNNER) bench $(matrix_args) $(if $(OUT),--out $(OUT)) --timeout $(TIMEOUT) $(if $(JOBS),--jobs $(JOBS)) $(if $(REPEAT),--repeat $(REPEAT)) $(if $(PROBE),--probe $(PROBE))
+	TREVM_NATIVE_C="$(native_c)" $(RUNNER) bench $(matrix_args) $(if $(OUT),--out $(OUT)) --timeout $(TIMEOUT) $(if $(JOBS),--jobs $(JOBS)) $(if $(REPEAT),--repeat $(REPEAT)) $(if $(PROBE),--probe $(PROBE))
 
 plan: setup ## a real board's plan without a probe: BOARD=rpi-pico2-w [RUNTIME=..] [SUITE=..] [WORKLOAD=..] [SHARD=i/n] [PROFILE=paper] [OS=bare|ariel-os]
-	$(native_c_env) $(RUNNER) bench $(matrix_args) --dry-run
+	TREVM_NATIVE_C="$(native_c)" $(RUNNER) bench $(matrix_args) --dry-run
 
 merge: ## join the results files of a sharded run: FILES="a.jsonl b.jsonl" OUT=merged.jsonl
 	@test -n "$(FILES)" -a -n "$(OUT)" || { echo "usage: make merge FILES=\"shard-1.jsonl shard-2.jsonl\" OUT=results/runs/<board>.jsonl"; exit 2; }

@@ -554,6 +554,20 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_native_c_selection_reaches_cargo_unset() {
+        // Empty means none (benches/native-c), as unset does; other tests
+        // read no TREVM_NATIVE_C, so setting it here disturbs none.
+        std::env::set_var("TREVM_NATIVE_C", "");
+        let c = cargo(None);
+        std::env::remove_var("TREVM_NATIVE_C");
+        let native_c = c.get_envs().find(|(k, _)| *k == "TREVM_NATIVE_C");
+        assert_eq!(
+            native_c,
+            Some((std::ffi::OsStr::new("TREVM_NATIVE_C"), None))
+        );
+    }
+
+    #[test]
     fn boards_rustup_cannot_build_for_say_what_to_install() {
         for b in trevm_catalog::BOARDS {
             let r = check_target(b);
