@@ -87,15 +87,7 @@ pub fn app(board: &Board, name: &str, quiet: bool) -> Result<PathBuf> {
     c.current_dir(&root)
         .args(["build", "--global", "-b", builder, "-a", name]);
     // laze calls cargo itself, with Ariel OS's settings: none of ours.
-    for var in [
-        "RUSTFLAGS",
-        "CARGO_ENCODED_RUSTFLAGS",
-        "CARGO_TARGET_DIR",
-        "CARGO_BUILD_TARGET",
-        super::PROFILE_VAR,
-    ] {
-        c.env_remove(var);
-    }
+    super::without_outer_settings(&mut c);
     let what = format!("the Ariel OS `{name}` firmware for {}", board.name);
     let cannot_run = |e: std::io::Error| {
         Error::Toolchain(format!(

@@ -335,7 +335,13 @@ fn cargo(toolchain: Option<&str>) -> Command {
         c.arg(format!("+{t}"));
     }
     c.current_dir(workspace::root());
-    // Our own cargo invocation must not inherit the outer one's settings.
+    without_outer_settings(&mut c);
+    c
+}
+
+/// Keeps a build command (cargo, or laze calling cargo) from inheriting
+/// the outer cargo's settings.
+pub(crate) fn without_outer_settings(c: &mut Command) {
     for var in [
         "RUSTFLAGS",
         "CARGO_ENCODED_RUSTFLAGS",
@@ -347,11 +353,10 @@ fn cargo(toolchain: Option<&str>) -> Command {
     }
     // An empty `TREVM_NATIVE_C` means no C suites, as an unset one does
     // (benches/native-c/build.rs); cargo tells the two apart and would
-    // rebuild the host programs between them, so it gets the unset one.
+    // rebuild the programs between them, so it gets the unset one.
     if std::env::var_os("TREVM_NATIVE_C").is_some_and(|v| v.is_empty()) {
         c.env_remove("TREVM_NATIVE_C");
     }
-    c
 }
 
 /// Runs cargo with its output kept (a failure is summarised from it),
